@@ -1,0 +1,136 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Every target builds in Swift 6 language mode (strict concurrency) with the same settings.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Keiro",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "keiro", targets: ["keiro"]),
+        .library(name: "KeiroModel", targets: ["KeiroModel"]),
+        .library(name: "RoutingCore", targets: ["RoutingCore"]),
+        .library(name: "Store", targets: ["Store"]),
+        .library(name: "Collector", targets: ["Collector"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // Span, ids, attributes, resource: the vocabulary every other module speaks.
+        .target(name: "KeiroModel", swiftSettings: swiftSettings),
+        // OTLP protobuf messages (generated from schemas/proto) and OTLP/Zipkin <-> KeiroModel codecs.
+        .target(
+            name: "OTLPWire",
+            dependencies: [
+                "KeiroModel",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Pure routing decisions: config, matching, weighted choice, retry/timeout policy.
+        .target(
+            name: "RoutingCore",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // SQLite span store (schema in schemas/sqlite, applied at start-up).
+        .target(
+            name: "Store",
+            dependencies: [
+                "KeiroModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Migrations")],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP ingest: OTLP/HTTP (protobuf, JSON) and Zipkin v2 JSON into the store.
+        .target(
+            name: "Collector",
+            dependencies: [
+                "KeiroModel", "OTLPWire", "Store",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "keiro",
+            dependencies: [
+                "KeiroModel", "RoutingCore", "Store", "Collector",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Benchmarks (run through tools/bench/<name>, release builds).
+        .executableTarget(
+            name: "IngestBench",
+            dependencies: [
+                "KeiroModel", "OTLPWire", "Store", "Collector", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Benchmarks/IngestBench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "RoutingBench",
+            dependencies: ["RoutingCore"],
+            path: "Sources/Benchmarks/RoutingBench",
+            swiftSettings: swiftSettings
+        ),
+        // Helpers shared by the test targets and benchmarks (temp databases, span fixtures, HTTP posting).
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "KeiroModel", "OTLPWire", "Store",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "KeiroModelTests", dependencies: ["KeiroModel"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "OTLPWireTests",
+            dependencies: ["OTLPWire", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RoutingCoreTests",
+            dependencies: [
+                "RoutingCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CollectorTests",
+            dependencies: ["Collector", "TestSupport", "Store"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
