@@ -1,1 +1,0 @@
-// RoutingCore module

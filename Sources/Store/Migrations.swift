@@ -1,0 +1,26 @@
+import Foundation
+import GRDB
+
+/// The schema migrations: the SQL files of `schemas/sqlite/` (bundled as resources),
+/// applied in file-name order, each once, at start-up.
+enum Migrations {
+    struct Missing: Error, CustomStringConvertible {
+        var description: String { "the bundled SQL migrations (schemas/sqlite) are missing" }
+    }
+
+    static func migrator() throws -> DatabaseMigrator {
+        guard let directory = Bundle.module.url(forResource: "Migrations", withExtension: nil) else { throw Missing() }
+        let files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "sql" }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        guard !files.isEmpty else { throw Missing() }
+        var migrator = DatabaseMigrator()
+        for file in files {
+            let sql = try String(contentsOf: file, encoding: .utf8)
+            migrator.registerMigration(file.deletingPathExtension().lastPathComponent) { db in
+                try db.execute(sql: sql)
+            }
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import GRDB
+import KeiroModel
+import Logging
+
+/// The embedded span store: one SQLite file in WAL mode, written by a single writer that
+/// groups queued batches into transactions, read concurrently through a connection pool.
+///
+/// Call `run()` (in a task or service group) to start the writer; `write(_:)` returns once
+/// the batch is committed.
+public final class SQLiteSpanStore: SpanStore {
+    /// Called after each committed transaction with its duration and span count.
+    public typealias CommitObserver = @Sendable (_ duration: Duration, _ spans: Int) -> Void
+
+    public let configuration: StoreConfiguration
+    private let pool: DatabasePool
+    private let queue: WriteQueue
+    private let indexed: IndexedAttributes
+    private let logger: Logger
+    private let onCommit: CommitObserver?
+
+    /// Opens (creating if needed) the database and applies pending migrations.
+    public init(configuration: StoreConfiguration, logger: Logger = Logger(label: "keiro.store"), onCommit: CommitObserver? = nil)
+        throws
+    {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        let synchronous = configuration.synchronousFull ? "FULL" : "NORMAL"
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous); PRAGMA cache_size = -65536")
+        }
+        pool = try DatabasePool(path: configuration.path, configuration: config)
+        try Migrations.migrator().migrate(pool)
+        self.configuration = configuration
+        self.queue = WriteQueue(capacity: configuration.maxQueuedSpans)
+        self.indexed = IndexedAttributes(configuration: configuration)
+        self.logger = logger
+        self.onCommit = onCommit
+    }
+
+    /// Spans accepted by `write(_:)` and not yet committed.
+    public var queuedSpans: Int { queue.queuedSpans }
+
+    /// Bytes on disk: the database file and its write-ahead log.
+    public var databaseSize: Int64 {
+        [configuration.path, configuration.path + "-wal"].reduce(0) { total, path in
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)??.int64Value
+            return total + (size ?? 0)
+        }
+    }
+
+    // MARK: Writing
+
+    public func write(_ batch: SpanBatch) async throws -> WriteOutcome {
+        if batch.spanCount == 0 { return WriteOutcome() }
+        return try await withCheckedThrowingContinuation { continuation in
+            queue.enqueue(batch, continuation: continuation)
+        }
+    }
+
+    /// The writer loop. Runs until cancelled or `close()` is called, then commits what is
+    /// still queued and returns; writes after that fail with `StoreUnavailable(.closed)`.
+    public func run() async {
+        await withTaskCancellationHandler {
+            while let items = await queue.next(maxSpans: configuration.maxSpansPerTransaction) {
+                await commit(items)
+            }
+        } onCancel: {
+            queue.close()
+        }
+    }
+
+    /// Stops accepting writes; `run()` drains the queue and returns.
+    public func close() {
+        queue.close()
+    }
+
+    private func commit(_ items: [WriteQueue.Item]) async {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let batches = items.map(\.batch)
+        let indexed = self.indexed
+        let results: [Result<WriteOutcome, any Error>]
+        do {
+            results = try await pool.write { db in
+                let inserter = try BatchInserter(db, indexed: indexed)
+                return batches.map { batch in Result { try inserter.insert(batch) } }
+            }
+        } catch {
+            logger.error("span store commit failed", metadata: ["error": "\(error)", "batches": "\(items.count)"])
+            for item in items { item.continuation.resume(throwing: error) }
+            return
+        }
+        onCommit?(clock.now - started, items.reduce(0) { $0 + $1.spanCount })
+        for (item, result) in zip(items, results) {
+            if case .failure(let error) = result {
+                logger.error("span batch rolled back", metadata: ["error": "\(error)"])
+            }
+            item.continuation.resume(with: result)
+        }
+    }
+
+    /// Inserts batches in one transaction on the caller's thread, bypassing the queue: the
+    /// store's own ceiling, used by benchmarks.
+    public func insertDirectly(_ batches: [SpanBatch]) throws -> WriteOutcome {
+        let indexed = self.indexed
+        return try pool.write { db in
+            let inserter = try BatchInserter(db, indexed: indexed)
+            return try batches.reduce(into: WriteOutcome()) { total, batch in
+                let outcome = try inserter.insert(batch)
+                total.stored += outcome.stored
+                total.duplicates += outcome.duplicates
+            }
+        }
+    }
+
+    // MARK: Reading
+
+    public func trace(_ id: TraceID) async throws -> [StoredSpan] {
+        try await pool.read { db in
+            var resources: [Int64: (Resource, InstrumentationScope)] = [:]
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT s.span_id, s.kind, s.parent_id, s.resource_id, s.name, s.start_ns, s.duration_ns,
+                           s.status_code, s.body, r.body AS resource_body
+                    FROM spans s JOIN resources r ON r.id = s.resource_id
+                    WHERE s.trace_id = ? ORDER BY s.start_ns, s.span_id, s.kind
+                    """,
+                arguments: [Data(id.bytes)])
+            return try rows.map { row in
+                let resourceID: Int64 = row["resource_id"]
+                if resources[resourceID] == nil {
+                    resources[resourceID] = try SpanBodyCodec.decodeResource(Array(row["resource_body"] as Data))
+                }
+                let (resource, scope) = resources[resourceID]!
+                return StoredSpan(span: try Self.span(from: row, traceID: id), resource: resource, scope: scope)
+            }
+        }
+    }
+
+    public func traceSummary(_ id: TraceID) async throws -> TraceSummary? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: Self.summarySelect + " WHERE t.trace_id = ?", arguments: [Data(id.bytes)])
+                .map(Self.summary(from:))
+        }
+    }
+
+    public func listTraces(_ query: TraceListQuery) async throws -> [TraceSummary] {
+        let limit = max(0, query.limit)
+        return try await pool.read { db in
+            guard let service = query.service else {
+                return try Row.fetchAll(
+                    db, sql: Self.summarySelect + " ORDER BY t.start_ns DESC LIMIT ?", arguments: [limit]
+                ).map(Self.summary(from:))
+            }
+            guard let serviceID = try Int64.fetchOne(db, sql: "SELECT id FROM services WHERE name = ?", arguments: [service])
+            else { return [] }
+            // Walk the service's spans newest first until `limit` distinct traces are found.
+            var seen = Set<Data>()
+            var ids: [Data] = []
+            let cursor = try Data.fetchCursor(
+                db, sql: "SELECT trace_id FROM spans WHERE service_id = ? ORDER BY start_ns DESC", arguments: [serviceID])
+            while ids.count < limit, let traceID = try cursor.next() {
+                if seen.insert(traceID).inserted { ids.append(traceID) }
+            }
+            return try ids.compactMap { id in
+                try Row.fetchOne(db, sql: Self.summarySelect + " WHERE t.trace_id = ?", arguments: [id]).map(Self.summary(from:))
+            }
+        }
+    }
+
+    private static let summarySelect = """
+        SELECT t.trace_id, t.start_ns, t.duration_ns, t.span_count, t.error_count, t.root_span_id, t.root_has_parent,
+               s.name AS root_service, t.root_name, t.root_route
+        FROM traces t JOIN services s ON s.id = t.root_service_id
+        """
+
+    private static func summary(from row: Row) -> TraceSummary {
+        TraceSummary(
+            traceID: TraceID(bytes: row["trace_id"] as Data)!,
+            startTimeUnixNano: UInt64(row["start_ns"] as Int64),
+            durationNanos: UInt64(max(0, row["duration_ns"] as Int64)),
+            spanCount: row["span_count"], errorCount: row["error_count"],
+            rootSpanID: SpanID(UInt64(bitPattern: row["root_span_id"])),
+            hasRoot: (row["root_has_parent"] as Int64) == 0,
+            rootService: row["root_service"], rootName: row["root_name"], rootRoute: row["root_route"])
+    }
+
+    private static func span(from row: Row, traceID: TraceID) throws -> Span {
+        let start = UInt64(row["start_ns"] as Int64)
+        var span = Span(
+            traceID: traceID, spanID: SpanID(UInt64(bitPattern: row["span_id"])),
+            parentSpanID: (row["parent_id"] as Int64?).map { SpanID(UInt64(bitPattern: $0)) },
+            name: row["name"], kind: SpanKind(rawValue: row["kind"]) ?? .unspecified,
+            startTimeUnixNano: start, endTimeUnixNano: start + UInt64(row["duration_ns"] as Int64),
+            status: SpanStatus(code: SpanStatus.Code(rawValue: row["status_code"]) ?? .unset))
+        try SpanBodyCodec.decodeSpan(Array(row["body"] as Data), into: &span)
+        return span
+    }
+}

@@ -1,0 +1,40 @@
+/// Settings of the SQLite span store.
+public struct StoreConfiguration: Sendable {
+    /// The database file; created with its schema when missing.
+    public var path: String
+
+    /// Request headers whose values are indexed for search, lowercase, exact names.
+    /// Default: `x-request-id`, `feature`.
+    public var indexedHeaders: Set<String>
+
+    /// Request header name prefixes whose values are indexed. Default: `service-router-`
+    /// (the per-pull-request routing headers of the sidecar).
+    public var indexedHeaderPrefixes: [String]
+
+    /// Spans allowed to wait for the writer; beyond it writes fail fast with
+    /// `StoreUnavailable(.queueFull)` so the collector can answer 503. Default 262,144.
+    public var maxQueuedSpans: Int
+
+    /// Spans grouped into one transaction at most. Default 16,384.
+    public var maxSpansPerTransaction: Int
+
+    /// `PRAGMA synchronous` for the writer: `NORMAL` (default; a commit survives a process
+    /// crash, WAL mode) or `FULL` (also survives power loss, slower).
+    public var synchronousFull: Bool
+
+    public init(
+        path: String,
+        indexedHeaders: Set<String> = ["x-request-id", "feature"],
+        indexedHeaderPrefixes: [String] = ["service-router-"],
+        maxQueuedSpans: Int = 262_144,
+        maxSpansPerTransaction: Int = 16_384,
+        synchronousFull: Bool = false
+    ) {
+        self.path = path
+        self.indexedHeaders = indexedHeaders
+        self.indexedHeaderPrefixes = indexedHeaderPrefixes
+        self.maxQueuedSpans = maxQueuedSpans
+        self.maxSpansPerTransaction = maxSpansPerTransaction
+        self.synchronousFull = synchronousFull
+    }
+}

@@ -1,0 +1,67 @@
+import KeiroModel
+
+/// What one batch adds to a trace's summary: folded in memory per batch, then merged
+/// into the `traces` row by one upsert whose rules match `merge(_:)`.
+struct TraceAggregate {
+    /// The best root candidate: a parentless span beats one with a parent, then the
+    /// earlier start wins.
+    struct Root {
+        var spanID: SpanID
+        var hasParent: Bool
+        var startNanos: UInt64
+        var serviceID: Int64
+        var name: String
+        var route: String?
+
+        func isBetter(than other: Root) -> Bool {
+            (hasParent ? 1 : 0, startNanos) < (other.hasParent ? 1 : 0, other.startNanos)
+        }
+    }
+
+    var startNanos: UInt64
+    var endNanos: UInt64
+    var spanCount: Int
+    var errorCount: Int
+    var root: Root
+
+    init(span: Span, serviceID: Int64) {
+        startNanos = span.startTimeUnixNano
+        endNanos = max(span.endTimeUnixNano, span.startTimeUnixNano)
+        spanCount = 1
+        errorCount = span.status.code == .error ? 1 : 0
+        root = Root(
+            spanID: span.spanID, hasParent: span.parentSpanID != nil, startNanos: span.startTimeUnixNano,
+            serviceID: serviceID, name: span.name,
+            route: (span.attributes[SemanticAttributes.httpRoute] ?? span.attributes[SemanticAttributes.urlPath])?
+                .displayString)
+    }
+
+    mutating func merge(_ other: TraceAggregate) {
+        startNanos = min(startNanos, other.startNanos)
+        endNanos = max(endNanos, other.endNanos)
+        spanCount += other.spanCount
+        errorCount += other.errorCount
+        if other.root.isBetter(than: root) { root = other.root }
+    }
+
+    /// The upsert applying the same rules in SQL; SET expressions all read the old row.
+    static let upsertSQL = """
+        INSERT INTO traces (trace_id, start_ns, end_ns, span_count, error_count, root_span_id, root_has_parent,
+                            root_start_ns, root_service_id, root_name, root_route)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+        ON CONFLICT (trace_id) DO UPDATE SET
+            start_ns = min(start_ns, excluded.start_ns),
+            end_ns = max(end_ns, excluded.end_ns),
+            span_count = span_count + excluded.span_count,
+            error_count = error_count + excluded.error_count,
+            root_span_id = CASE WHEN \(better) THEN excluded.root_span_id ELSE root_span_id END,
+            root_has_parent = CASE WHEN \(better) THEN excluded.root_has_parent ELSE root_has_parent END,
+            root_start_ns = CASE WHEN \(better) THEN excluded.root_start_ns ELSE root_start_ns END,
+            root_service_id = CASE WHEN \(better) THEN excluded.root_service_id ELSE root_service_id END,
+            root_name = CASE WHEN \(better) THEN excluded.root_name ELSE root_name END,
+            root_route = CASE WHEN \(better) THEN excluded.root_route ELSE root_route END
+        """
+
+    private static let better =
+        "(excluded.root_has_parent, excluded.root_start_ns) < (traces.root_has_parent, traces.root_start_ns)"
+}

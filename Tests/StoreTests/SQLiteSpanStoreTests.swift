@@ -1,0 +1,121 @@
+import KeiroModel
+import Store
+import TestSupport
+import Testing
+
+@Suite struct SQLiteSpanStoreTests {
+    @Test func roundTripsEveryField() async throws {
+        try await withTemporaryStore { store throws in
+            let trace = SpanFixtures.traceID(1)
+            let span = SpanFixtures.everyField(
+                trace: trace, id: SpanFixtures.spanID(1), parent: SpanFixtures.spanID(0), start: 1_700_000_000_000_000_000)
+            let resource = Resource(
+                attributes: [Attribute("service.name", .string("bff")), Attribute("host.name", .string("node-1"))],
+                droppedAttributesCount: 1)
+            let scope = InstrumentationScope(name: "keiro", version: "0.1", attributes: [Attribute("a", .int(1))])
+            let outcome = try await store.write(
+                SpanBatch([ResourceSpans(resource: resource, scopeSpans: [ScopeSpans(scope: scope, spans: [span])])]))
+            #expect(outcome == WriteOutcome(stored: 1, duplicates: 0))
+            let stored = try await store.trace(trace)
+            #expect(stored == [StoredSpan(span: span, resource: resource, scope: scope)])
+            #expect(stored.first?.serviceName == "bff")
+        }
+    }
+
+    @Test func sameBatchTwiceIsStoredOnce() async throws {
+        try await withTemporaryStore { store throws in
+            let trace = SpanFixtures.traceID(2)
+            let spans = (0..<5).map { index in
+                SpanFixtures.httpServerSpan(
+                    trace: trace, id: SpanFixtures.spanID(UInt64(index)), parent: index == 0 ? nil : SpanFixtures.spanID(0),
+                    start: 1_000 + UInt64(index), durationNanos: 10)
+            }
+            let batch = SpanFixtures.batch(service: "gateway", spans: spans)
+            #expect(try await store.write(batch) == WriteOutcome(stored: 5, duplicates: 0))
+            #expect(try await store.write(batch) == WriteOutcome(stored: 0, duplicates: 5))
+            #expect(try await store.trace(trace).count == 5)
+            #expect(try await store.traceSummary(trace)?.spanCount == 5)
+        }
+    }
+
+    @Test func sharedClientServerSpanIDsAreBothKept() async throws {
+        try await withTemporaryStore { store throws in
+            let trace = SpanFixtures.traceID(3)
+            let id = SpanFixtures.spanID(7)
+            var client = SpanFixtures.httpServerSpan(trace: trace, id: id, parent: nil, start: 10, durationNanos: 100)
+            client.kind = .client
+            let server = SpanFixtures.httpServerSpan(trace: trace, id: id, parent: nil, start: 20, durationNanos: 50)
+            #expect(try await store.write(SpanFixtures.batch(service: "envoy", spans: [client, server])).stored == 2)
+            #expect(try await store.trace(trace).map(\.span.kind) == [.client, .server])
+        }
+    }
+
+    @Test func summaryIsRightWhenBatchesArriveInReverseOrder() async throws {
+        try await withTemporaryStore { store throws in
+            let trace = SpanFixtures.traceID(4)
+            let root = SpanFixtures.httpServerSpan(
+                trace: trace, id: SpanFixtures.spanID(0), parent: nil, start: 1_000, durationNanos: 900, route: "/aggregate")
+            let child = SpanFixtures.httpServerSpan(
+                trace: trace, id: SpanFixtures.spanID(1), parent: root.spanID, start: 1_100, durationNanos: 300,
+                route: "/search", status: 503)
+            let grandchild = SpanFixtures.httpServerSpan(
+                trace: trace, id: SpanFixtures.spanID(2), parent: child.spanID, start: 1_150, durationNanos: 1_000,
+                route: "/items")
+            _ = try await store.write(SpanFixtures.batch(service: "backend", spans: [grandchild]))
+            let partial = try #require(try await store.traceSummary(trace))
+            #expect(!partial.hasRoot)
+            #expect(partial.rootService == "backend")
+            _ = try await store.write(SpanFixtures.batch(service: "search-api", spans: [child]))
+            _ = try await store.write(SpanFixtures.batch(service: "gateway", spans: [root]))
+            let summary = try #require(try await store.traceSummary(trace))
+            #expect(summary.hasRoot)
+            #expect(summary.rootSpanID == root.spanID)
+            #expect(summary.rootService == "gateway")
+            #expect(summary.rootName == "GET /aggregate")
+            #expect(summary.rootRoute == "/aggregate")
+            #expect(summary.startTimeUnixNano == 1_000)
+            #expect(summary.durationNanos == 2_150 - 1_000)
+            #expect(summary.spanCount == 3)
+            #expect(summary.errorCount == 1)
+        }
+    }
+
+    @Test func listsTracesNewestFirstAndByService() async throws {
+        try await withTemporaryStore { store throws in
+            for index in 0..<6 {
+                let trace = SpanFixtures.traceID(UInt64(100 + index))
+                let span = SpanFixtures.httpServerSpan(
+                    trace: trace, id: SpanFixtures.spanID(0), parent: nil, start: UInt64(index) * 1_000, durationNanos: 10)
+                _ = try await store.write(SpanFixtures.batch(service: index.isMultiple(of: 2) ? "even" : "odd", spans: [span]))
+            }
+            let newest = try await store.listTraces(TraceListQuery(limit: 2))
+            #expect(newest.map(\.traceID) == [SpanFixtures.traceID(105), SpanFixtures.traceID(104)])
+            let even = try await store.listTraces(TraceListQuery(service: "even", limit: 10))
+            #expect(even.map(\.traceID) == [104, 102, 100].map { SpanFixtures.traceID($0) })
+            #expect(try await store.listTraces(TraceListQuery(service: "nobody", limit: 10)).isEmpty)
+        }
+    }
+
+    @Test func fullQueueFailsFastInsteadOfWaiting() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // No writer is running, so the queue only fills.
+        let store = try SQLiteSpanStore(configuration: StoreConfiguration(path: directory.file("q.sqlite"), maxQueuedSpans: 4))
+        let spans = (0..<3).map {
+            SpanFixtures.httpServerSpan(
+                trace: SpanFixtures.traceID(5), id: SpanFixtures.spanID(UInt64($0)), parent: nil, start: 1, durationNanos: 1)
+        }
+        let first = Task { try await store.write(SpanFixtures.batch(service: "a", spans: spans)) }
+        while store.queuedSpans == 0 { await Task.yield() }
+        await #expect(throws: StoreUnavailable(reason: .queueFull)) {
+            try await store.write(SpanFixtures.batch(service: "a", spans: spans))
+        }
+        // Draining commits the queued batch: it was accepted, so it must not be lost.
+        store.close()
+        await store.run()
+        #expect(try await first.value.stored == 3)
+        await #expect(throws: StoreUnavailable(reason: .closed)) {
+            try await store.write(SpanFixtures.batch(service: "a", spans: spans))
+        }
+    }
+}
