@@ -41,23 +41,10 @@ struct IndexedAttributes: Sendable {
             guard let key = indexKey(for: attribute.key) else { continue }
             switch attribute.value {
             case .array(let values):
-                for value in values { try body(key, Self.clipped(value.displayString)) }
+                for value in values { try body(key, value.displayString.prefix(utf8Bytes: Self.maxValueLength)) }
             case let value:
-                try body(key, Self.clipped(value.displayString))
+                try body(key, value.displayString.prefix(utf8Bytes: Self.maxValueLength))
             }
         }
-    }
-
-    private static func clipped(_ value: String) -> String {
-        guard value.utf8.count > maxValueLength else { return value }
-        var end = value.utf8.index(value.utf8.startIndex, offsetBy: maxValueLength)
-        while !value.isCharacterBoundary(end) { end = value.utf8.index(before: end) }
-        return String(value[..<end])
-    }
-}
-
-extension String {
-    fileprivate func isCharacterBoundary(_ index: String.Index) -> Bool {
-        index.samePosition(in: unicodeScalars) != nil
     }
 }

@@ -1,0 +1,64 @@
+import CompressNIO
+import NIOCore
+
+/// Reading an ingest request's body: size limits before and after decompression, and the
+/// `Content-Encoding`s OTLP and Zipkin clients send.
+enum RequestBody {
+    enum Failure: Error, Equatable {
+        case tooLarge(String)
+        case unsupportedEncoding(String)
+        case corrupt(String)
+    }
+
+    /// Decompresses `body` according to `contentEncoding` (`gzip`, `deflate`, `identity`
+    /// or none), stopping with `.tooLarge` as soon as the output would exceed `maxBytes`,
+    /// so a decompression bomb is never inflated past the limit.
+    static func decode(_ body: ByteBuffer, contentEncoding: String?, maxBytes: Int) throws(Failure) -> ByteBuffer {
+        let encoding = contentEncoding?.trimmingASCIIWhitespace().lowercased() ?? ""
+        switch encoding {
+        case "", "identity":
+            guard body.readableBytes <= maxBytes else { throw .tooLarge(limitMessage(maxBytes)) }
+            return body
+        case "gzip", "x-gzip":
+            return try inflate(body, .gzip(), maxBytes: maxBytes)
+        case "deflate":
+            // RFC 9110's deflate is zlib-wrapped; some clients send raw deflate.
+            do { return try inflate(body, .zlib(), maxBytes: maxBytes) } catch .corrupt {
+                return try inflate(body, .deflate(), maxBytes: maxBytes)
+            }
+        default:
+            throw .unsupportedEncoding("Content-Encoding '\(encoding)' is not supported; use gzip, deflate or none")
+        }
+    }
+
+    private static func inflate(_ body: ByteBuffer, _ algorithm: CompressionAlgorithm, maxBytes: Int) throws(Failure) -> ByteBuffer {
+        var input = body
+        do {
+            // compress-nio refuses to grow the output past maxSize; +1 tells "exactly at the limit" from "over".
+            let output = try input.decompress(with: algorithm, maxSize: maxBytes + 1)
+            guard output.readableBytes <= maxBytes else { throw Failure.tooLarge(limitMessage(maxBytes)) }
+            return output
+        } catch let error as CompressNIOError where error == .bufferOverflow {
+            throw .tooLarge(limitMessage(maxBytes))
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw .corrupt("body is not valid \(algorithm) data (\(error))")
+        }
+    }
+
+    private static func limitMessage(_ maxBytes: Int) -> String {
+        "decompressed body exceeds the limit of \(maxBytes) bytes"
+    }
+}
+
+extension String {
+    func trimmingASCIIWhitespace() -> String {
+        String(self.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+
+    /// The media type of a `Content-Type` value, lowercased, without parameters.
+    var mediaType: String {
+        (split(separator: ";", maxSplits: 1).first.map(String.init) ?? "").trimmingASCIIWhitespace().lowercased()
+    }
+}

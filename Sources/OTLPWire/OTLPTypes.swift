@@ -1,0 +1,9 @@
+/// Short names for the generated OTLP messages (schemas/proto, swift-protobuf 1.39).
+public typealias OTLPExportRequest = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest
+public typealias OTLPExportResponse = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse
+public typealias OTLPResourceSpans = Opentelemetry_Proto_Trace_V1_ResourceSpans
+public typealias OTLPScopeSpans = Opentelemetry_Proto_Trace_V1_ScopeSpans
+public typealias OTLPSpan = Opentelemetry_Proto_Trace_V1_Span
+public typealias OTLPKeyValue = Opentelemetry_Proto_Common_V1_KeyValue
+public typealias OTLPAnyValue = Opentelemetry_Proto_Common_V1_AnyValue
+public typealias RPCStatus = Google_Rpc_Status

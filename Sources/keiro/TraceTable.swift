@@ -1,0 +1,50 @@
+import Foundation
+import KeiroModel
+import Store
+
+/// Terminal renderings of stored spans and trace summaries.
+enum TraceTable {
+    static func render(_ spans: [StoredSpan]) -> String {
+        let start = spans.map(\.span.startTimeUnixNano).min() ?? 0
+        let rows = spans.map { stored -> [String] in
+            let span = stored.span
+            return [
+                "+" + milliseconds(span.startTimeUnixNano - start), milliseconds(span.durationNanos), stored.serviceName,
+                "\(span.kind)".uppercased(), span.name, span.spanID.hexString, span.parentSpanID?.hexString ?? "-",
+                span.status.code == .error ? "ERROR" + (span.status.message.isEmpty ? "" : ": " + span.status.message) : "\(span.status.code)".uppercased(),
+            ]
+        }
+        return "trace \(spans.first?.span.traceID.hexString ?? "")  \(spans.count) spans\n"
+            + table(header: ["OFFSET", "DURATION", "SERVICE", "KIND", "NAME", "SPAN", "PARENT", "STATUS"], rows: rows)
+    }
+
+    static func render(_ traces: [TraceSummary]) -> String {
+        let rows = traces.map { trace in
+            [
+                trace.traceID.hexString, timestamp(trace.startTimeUnixNano), milliseconds(trace.durationNanos),
+                String(trace.spanCount), String(trace.errorCount), trace.rootService + (trace.hasRoot ? "" : " (root missing)"),
+                trace.rootName, trace.rootRoute ?? "-",
+            ]
+        }
+        return table(header: ["TRACE", "START", "DURATION", "SPANS", "ERRORS", "ROOT SERVICE", "ROOT", "ROUTE"], rows: rows)
+    }
+
+    static func milliseconds(_ nanos: UInt64) -> String {
+        String(format: "%.3fms", Double(nanos) / 1e6)
+    }
+
+    static func timestamp(_ nanos: UInt64) -> String {
+        let date = Date(timeIntervalSince1970: Double(nanos) / 1e9)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
+    private static func table(header: [String], rows: [[String]]) -> String {
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        return ([header] + rows).map { row in
+            zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n")
+    }
+}
