@@ -108,7 +108,9 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "KeiroModel", "OTLPWire", "Store",
+                "KeiroModel", "OTLPWire", "Store", "Collector",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ],
@@ -132,7 +134,11 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CollectorTests",
-            dependencies: ["Collector", "TestSupport", "Store"],
+            dependencies: [
+                "Collector", "TestSupport", "Store", "OTLPWire",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
