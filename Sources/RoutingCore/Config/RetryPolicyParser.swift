@@ -72,7 +72,7 @@ enum RetryPolicyParser {
         }
         guard valid else { return nil }
         if !codes.isEmpty { retryOn.insert(.retriableStatusCodes) }
-        return (retryOn, codes)
+        return (retryOn, Array(Set(codes)).sorted())
     }
 
     /// Reads a route `timeout` into `timeout`: `0s` disables it (Envoy semantics), anything

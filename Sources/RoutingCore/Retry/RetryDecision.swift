@@ -5,6 +5,12 @@ public struct RetryReason: Sendable, Hashable, CustomStringConvertible {
     /// What happened to the try.
     public var outcome: AttemptOutcome
 
+    /// Creates a reason.
+    public init(condition: RetryOn, outcome: AttemptOutcome) {
+        self.condition = condition
+        self.outcome = outcome
+    }
+
     /// The `retryOn` token of the condition (`5xx`, `connect-failure`, …).
     public var token: String { condition.tokenNames.first ?? "" }
 
