@@ -210,3 +210,37 @@ import Testing
         #expect(table.routeName(request("/docs/intro")) == "any-case")
     }
 }
+
+@Suite struct RegexTests {
+    @Test(arguments: [
+        ("/items/[0-9]+", "/items/"), ("/api/v1", "/api/v1"), ("/ab?c", "/a"), ("/a*", "/"), ("/x{2}", "/"),
+        ("(/a|/b)", ""), ("/a|/b", ""), ("^/a", ""), ("[a-z]+", ""), (".*", ""), ("/a\\.b", "/a"),
+    ])
+    func literalPrefix(pattern: String, prefix: String) throws {
+        #expect(try MatchRegex(pattern).literalPrefix == prefix)
+        #expect(try MatchRegex(pattern, caseInsensitive: true).literalPrefix == "")
+    }
+
+    @Test(arguments: [
+        ("a(?!b)", "a look-ahead (?!)"), ("(?<=a)b", "a look-behind (?<=)"), ("(a)\\1", "a back-reference (\\1)"),
+        ("(?>a)", "an atomic group (?>)"), ("a++", "a possessive quantifier (++)"), ("a{2}+", "a possessive quantifier (}+)"),
+    ])
+    func rejectsNonRE2Syntax(pattern: String, construct: String) {
+        #expect {
+            try MatchRegex(pattern)
+        } throws: { error in
+            (error as? MatchRegex.Problem)?.message == "regex '\(pattern)' uses \(construct), which RE2 (Envoy) does not support"
+        }
+    }
+
+    @Test(arguments: ["[(?=]", "\\(?=x\\)", "a+b", "[\\1]", "(?i)abc", "(?:a|b)"])
+    func acceptsRE2Syntax(pattern: String) {
+        #expect(throws: Never.self) { try MatchRegex(pattern) }
+    }
+
+    @Test func matchesWholeStringOnly() throws {
+        let regex = try MatchRegex("v[0-9]+")
+        #expect(regex.wholeMatch("v12") && !regex.wholeMatch("v12x") && !regex.wholeMatch("xv12"))
+        #expect(try MatchRegex("a|b").wholeMatch("b") && !MatchRegex("a|b").wholeMatch("ab"))
+    }
+}

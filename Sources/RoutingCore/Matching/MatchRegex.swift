@@ -45,6 +45,22 @@ public struct MatchRegex: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { pattern }
 
+    /// A literal text every whole match must start with (`/items/` for `/items/[0-9]+`),
+    /// used to index regex routes in the path trie; empty when none can be proven (case
+    /// folding, alternation, a leading group or class, an optional first character).
+    public var literalPrefix: String {
+        guard !caseInsensitive, !pattern.contains("|") else { return "" }
+        var prefix: [Unicode.Scalar] = []
+        for scalar in pattern.unicodeScalars {
+            if "\\^$.|?*+()[]{}".unicodeScalars.contains(scalar) {
+                if "?*{".unicodeScalars.contains(scalar), !prefix.isEmpty { prefix.removeLast() }
+                break
+            }
+            prefix.append(scalar)
+        }
+        return String(String.UnicodeScalarView(prefix))
+    }
+
     /// `literal` with every regex metacharacter escaped.
     public static func escaped(_ literal: String) -> String {
         var result = ""

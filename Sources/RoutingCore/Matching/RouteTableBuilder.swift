@@ -1,6 +1,7 @@
 /// Compiles a ``RouteSet`` into an immutable ``RouteTable``: path tries for exact and
-/// prefix URI conditions (case-sensitive and case-insensitive), a list of routes that must
-/// always be checked (regex or no URI condition), and weighted choices per route.
+/// prefix URI conditions (case-sensitive and case-insensitive; regex routes under their
+/// literal prefix), a list of routes that must always be checked (regex without a literal
+/// prefix, or no URI condition), and weighted choices per route.
 public struct RouteTableBuilder: Sendable {
     /// The routes to compile, in order.
     public var routeSet: RouteSet
@@ -25,6 +26,8 @@ public struct RouteTableBuilder: Sendable {
                 case .exact(let path, true): insensitive.add(exact: path, route: index)
                 case .prefix(let path, false): sensitive.add(prefix: path, route: index)
                 case .prefix(let path, true): insensitive.add(prefix: path, route: index)
+                case .regex(let regex) where !regex.literalPrefix.isEmpty:
+                    sensitive.add(prefix: regex.literalPrefix, route: index)
                 case .regex, .present, nil: always.append(index)
                 }
             }
