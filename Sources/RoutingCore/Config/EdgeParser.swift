@@ -44,7 +44,7 @@ enum EdgeParser {
         if let actionNode = fields["defaultAction"] {
             guard let action = actionNode.fields(allowed: ["forward"]),
                   let forwardNode = action.required("forward", in: actionNode),
-                  let route = parseForward(forwardNode, name: "default", matches: [])
+                  let route = parseForward(forwardNode, name: "default", matches: [], location: actionNode.location)
             else { return nil }
             routes.append(route)
         }
@@ -63,13 +63,15 @@ enum EdgeParser {
               let conditionsNode = fields.required("conditions", in: node),
               let matches = parseConditions(conditionsNode),
               let forwardNode = fields.required("forward", in: node),
-              let route = parseForward(forwardNode, name: "priority \(priority)", matches: matches)
+              let route = parseForward(forwardNode, name: "priority \(priority)", matches: matches, location: node.location)
         else { return nil }
         return (priority, route)
     }
 
     /// Reads a `forward` action (of a rule or of `defaultAction`).
-    private static func parseForward(_ forwardNode: ConfigNode, name: String, matches: [RouteMatch]) -> Route? {
+    private static func parseForward(
+        _ forwardNode: ConfigNode, name: String, matches: [RouteMatch], location: SourceLocation
+    ) -> Route? {
         guard let forward = forwardNode.fields(allowed: ["targetGroups", "stickiness"]),
               let groupsNode = forward.required("targetGroups", in: forwardNode),
               let destinations = TargetGroupParser.parse(groupsNode, weights: 0...999)
@@ -81,7 +83,7 @@ enum EdgeParser {
         }
         return Route(
             name: name, matches: matches, destinations: destinations, retries: .disabled,
-            retriesSource: .notApplicable, timeout: nil, stickiness: stickiness, location: forwardNode.location
+            retriesSource: .notApplicable, timeout: nil, stickiness: stickiness, location: location
         )
     }
 

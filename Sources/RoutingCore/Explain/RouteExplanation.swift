@@ -65,7 +65,11 @@ public struct RouteExplanation: Sendable {
         }
         if let stickiness = route.stickiness { lines.append("Stickiness: by \(stickiness) (FNV-1a hash)") }
         lines.append("Retries: \(route.retries.summary) [\(route.retriesSource.rawValue)]")
-        lines.append("Timeout: \(route.timeout.map(DurationSyntax.format) ?? "disabled") (covers every try and back-off)")
+        if let timeout = route.timeout {
+            lines.append("Timeout: \(DurationSyntax.format(timeout)) (covers every try and back-off)")
+        } else {
+            lines.append("Timeout: disabled (no route timeout; only per-try timeouts apply)")
+        }
         return lines.joined(separator: "\n")
     }
 }
