@@ -241,6 +241,61 @@ import Testing
         #expect(error.description == "test.yaml:\(testCase.line):\(testCase.column): error: \(testCase.field.isEmpty ? "" : "\(testCase.field): ")\(testCase.message)")
     }
 
+    static let edgeRule = "forward: { targetGroups: [{ name: a, targets: [\"h:1\"] }] }"
+
+    /// The remaining messages: code and text (positions are covered above).
+    static let messages: [(yaml: String, code: ConfigError.Code, message: String)] = [
+        ("apiVersion: v1\nkind: VirtualService", .unknownDocument,
+         "a VirtualService needs apiVersion networking.istio.io/v1alpha3, networking.istio.io/v1beta1, networking.istio.io/v1; found v1"),
+        ("apiVersion: v1\nkind: Endpoints\nhosts: {}", .unknownDocument,
+         "Keiro's Endpoints document needs apiVersion keiro.dev/v1; found v1"),
+        ("- a\n- b", .unknownDocument, "a configuration document must be a mapping"),
+        ("routes: [{ targetGroup: a, colour: red }]\ntargetGroups: { a: [{ name: a, targets: [\"h:1\"] }] }", .unknownField,
+         "unknown field 'colour'; expected one of match, name, retries, stickiness, targetGroup, timeout"),
+        ("routes: [{ targetGroup: a, name: x, name: y }]\ntargetGroups: { a: [{ name: a, targets: [\"h:1\"] }] }", .duplicate,
+         "key 'name' is given more than once in one mapping"),
+        ("routes: [{ targetGroup: a }]\ntargetGroups: { a: [{ name: a, targets: [\"h:1\"] }, { name: a, targets: [\"h:2\"] }] }",
+         .duplicate, "target group 'a' is listed twice"),
+        ("routes: [{ targetGroup: a, match: {} }]\ntargetGroups: { a: [{ name: a, targets: [\"h:1\"] }] }", .emptyMatch,
+         "an empty match block is invalid; remove 'match' to match every request"),
+        ("routes: [{ targetGroup: a, stickiness: { header: a, cookie: b } }]\ntargetGroups: { a: [{ name: a, targets: [\"h:1\"] }] }",
+         .invalidValue, "give exactly one of header, cookie"),
+        ("routes: [{ targetGroup: \"\" }]\ntargetGroups: { a: [{ name: a, targets: [\"h:1\"] }] }", .invalidValue, "must not be empty"),
+        ("routes: []\ntargetGroups: { a: [{ name: a, targets: [\"h:1\"] }] }", .invalidValue, "list at least one route"),
+        ("routes: [{ targetGroup: a }]\ntargetGroups: { a: [] }", .invalidValue, "list at least one target group"),
+        ("listeners: []", .invalidValue, "list at least one listener"),
+        ("listeners: [{ port: 80, rules: [] }, { port: 80, rules: [] }]", .duplicate, "port 80 has two listeners"),
+        ("listeners: [{ port: 80, rules: [{ priority: 1, conditions: {}, \(edgeRule) }] }]", .emptyMatch,
+         "a rule needs at least one condition; use the listener's defaultAction for everything else"),
+        ("listeners: [{ port: 80, rules: [{ priority: 1, conditions: { path: [/a, /b, /c, /d], method: [GET, PUT] }, \(edgeRule) }] }]",
+         .invalidValue, "a rule allows at most 5 condition values (as ALB does); found 6"),
+        ("listeners: [{ port: 70000, rules: [] }]", .invalidValue, "must be between 1 and 65535, found 70000"),
+        (vs("    - match: [{ headers: { uri: { exact: /a } } }]\n      route: [{ destination: { host: a } }]"), .invalidValue,
+         "Istio ignores 'uri' as a header match; use the match block's 'uri' field"),
+        (vs("    - route: []"), .invalidValue, "list at least one destination"),
+        (vs("    - route: [{ destination: { host: a }, headers: {} }]"), .unsupportedField,
+         "'headers' is not supported by Keiro: header manipulation is not implemented"),
+        ("apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: a }\nspec: { hosts: [], http: [{ route: [{ destination: { host: a } }] }] }",
+         .invalidValue, "list at least one host"),
+        ("apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: a }\nspec: { hosts: [a], tcp: [] }",
+         .unsupportedField, "'tcp' is not supported by Keiro: Keiro routes HTTP only"),
+        ("apiVersion: keiro.dev/v1\nkind: Endpoints\nhosts: { a: {} }", .invalidValue, "host 'a' needs addresses or subsets"),
+        ("apiVersion: keiro.dev/v1\nkind: Endpoints\nhosts: { a: { subsets: { v1: [] } } }", .invalidValue,
+         "subset 'v1' needs at least one address"),
+        ("apiVersion: keiro.dev/v1\nkind: Endpoints\nhosts: { a: { addresses: [\"h:1\"] } }\n---\napiVersion: keiro.dev/v1\nkind: Endpoints\nhosts: { a: { addresses: [\"h:2\"] } }",
+         .duplicate, "host 'a' is defined twice in the endpoints sections"),
+        ("routes: [{ targetGroup: a, [x]: y }]\ntargetGroups: { a: [{ name: a, targets: [\"h:1\"] }] }", .wrongType,
+         "mapping keys must be strings"),
+    ]
+
+    @Test(arguments: messages.indices)
+    func message(_ index: Int) {
+        let (yaml, code, message) = Self.messages[index]
+        let first = configErrors(yaml).first
+        #expect(first?.code == code, "\(String(describing: first))")
+        #expect(first?.message == message)
+    }
+
     @Test func everyProblemIsReportedNotOnlyTheFirst() {
         let errors = configErrors(Self.vs("""
             - route: [{ destination: { host: reviews } }]

@@ -18,6 +18,11 @@ public struct WeightedChoice: Sendable, Hashable {
         guard running > 0 else { return nil }
     }
 
+    /// Always picks index 0 (a hand-built route whose weights sum to 0).
+    static let firstOnly = WeightedChoice(cumulative: [1])
+
+    private init(cumulative: [UInt64]) { self.cumulative = cumulative }
+
     /// A random pick using `random` (seed it for reproducible tests).
     @inlinable
     public func choose(using random: inout some RandomNumberGenerator) -> Int {

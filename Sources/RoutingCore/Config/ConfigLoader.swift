@@ -93,13 +93,22 @@ public enum ConfigLoader {
             return nodes
         } catch {
             let (location, message) = describe(error, file: source.name)
-            diagnostics.record(.syntax, at: location, field: "", message)
+            diagnostics.record(code(of: error), at: location, field: "", message)
             return []
         }
     }
 
+    private static func code(of error: any Error) -> ConfigError.Code {
+        if case .duplicatedKeysInMapping = error as? YamlError { return .duplicate }
+        return .syntax
+    }
+
     private static func describe(_ error: any Error, file: String) -> (SourceLocation, String) {
         switch error as? YamlError {
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
+            return (SourceLocation(file: file, line: context.mark.line, column: context.mark.column),
+                    "key \(keys) is given more than once in one mapping")
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
             let prefix = context.map { "\($0.text) " } ?? ""

@@ -40,21 +40,16 @@ struct ConfigNode {
     // MARK: - Containers
 
     /// The key/value pairs of a mapping, in file order; records an error for a non-mapping
-    /// node, a non-string key or a key given twice.
+    /// node or a non-string key. (Yams already rejects a key given twice.)
     func entries() -> [(key: String, value: ConfigNode)]? {
         guard let mapping = node.mapping else {
             wrongType("a mapping")
             return nil
         }
-        var seen = Set<String>()
         var result: [(key: String, value: ConfigNode)] = []
         for (keyNode, valueNode) in mapping {
             guard let key = keyNode.scalar?.string else {
                 child(keyNode, "?").fail(.wrongType, "mapping keys must be strings")
-                continue
-            }
-            if !seen.insert(key).inserted {
-                child(keyNode, key).fail(.duplicate, "key '\(key)' is given more than once")
                 continue
             }
             result.append((key, child(valueNode, key)))

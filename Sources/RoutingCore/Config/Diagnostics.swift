@@ -3,8 +3,6 @@
 final class Diagnostics {
     private(set) var errors: [ConfigError] = []
 
-    func record(_ error: ConfigError) { errors.append(error) }
-
     func record(_ code: ConfigError.Code, at location: SourceLocation, field: String, _ message: String) {
         errors.append(ConfigError(code: code, at: location, field: field, message: message))
     }

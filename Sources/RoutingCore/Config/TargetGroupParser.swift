@@ -15,7 +15,7 @@ enum TargetGroupParser {
                   let nameNode = fields.required("name", in: item), let name = nameNode.nonEmptyString(),
                   let targetsNode = fields.required("targets", in: item), let targets = targetsNode.stringList()
             else { continue }
-            var weight = weights.upperBound >= 100 ? 100 : weights.upperBound
+            var weight = 100
             if let weightNode = fields["weight"] {
                 guard let value = weightNode.int(in: weights, code: .invalidWeight) else { continue }
                 weight = value

@@ -33,7 +33,7 @@ public struct RouteTableBuilder: Sendable {
             }
         }
         let choices = routeSet.routes.map { route in
-            WeightedChoice(weights: route.destinations.map(\.weight)) ?? WeightedChoice(weights: [1])!
+            WeightedChoice(weights: route.destinations.map(\.weight)) ?? .firstOnly
         }
         return RouteTable(
             routeSet: routeSet,
