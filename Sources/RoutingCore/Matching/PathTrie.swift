@@ -1,3 +1,9 @@
+/// Receives the candidate route lists of a ``PathTrie`` walk.
+protocol CandidateVisitor {
+    /// Looks at one sorted list of route indices; returns false to end the walk.
+    mutating func visit(_ list: ArraySlice<Int32>) -> Bool
+}
+
 /// A byte trie over request paths, frozen into flat arrays after building. Each node holds
 /// the (sorted) indices of routes with a `prefix` ending there and of routes with an
 /// `exact` path ending there, so one walk over the path yields every route whose URI
@@ -20,17 +26,18 @@ struct PathTrie: Sendable {
     /// Whether no route was added.
     var isEmpty: Bool { routeLists.isEmpty }
 
-    /// Calls `visit` with each candidate list along `path`: the prefix routes of every node
-    /// on the walk (shortest prefix first) and, if the whole path is in the trie, its exact
-    /// routes. `visit` returns false to stop early.
+    /// Hands `visitor` each candidate list along `path`: the prefix routes of every node on
+    /// the walk (shortest prefix first) and, if the whole path is in the trie, its exact
+    /// routes. The visitor returns false to stop early. (A generic visitor rather than a
+    /// closure keeps the hot path free of captured-variable exclusivity checks.)
     @inline(__always)
-    func forEachCandidateList(_ path: String, _ visit: (ArraySlice<Int32>) -> Bool) {
+    func forEachCandidateList<Visitor: CandidateVisitor>(_ path: String, _ visitor: inout Visitor) {
         guard !routeLists.isEmpty else { return }
         var node = 0
         var consumedAll = true
         for rawByte in path.utf8 {
             let current = nodes[node]
-            if !current.prefixRoutes.isEmpty, !visit(routeLists[Int(current.prefixRoutes.lowerBound)..<Int(current.prefixRoutes.upperBound)]) {
+            if !current.prefixRoutes.isEmpty, !visitor.visit(routeLists[Int(current.prefixRoutes.lowerBound)..<Int(current.prefixRoutes.upperBound)]) {
                 return
             }
             let byte = caseInsensitive ? ASCII.lower(rawByte) : rawByte
@@ -52,11 +59,11 @@ struct PathTrie: Sendable {
         }
         let last = nodes[node]
         if consumedAll {
-            if !last.prefixRoutes.isEmpty, !visit(routeLists[Int(last.prefixRoutes.lowerBound)..<Int(last.prefixRoutes.upperBound)]) {
+            if !last.prefixRoutes.isEmpty, !visitor.visit(routeLists[Int(last.prefixRoutes.lowerBound)..<Int(last.prefixRoutes.upperBound)]) {
                 return
             }
             if !last.exactRoutes.isEmpty {
-                _ = visit(routeLists[Int(last.exactRoutes.lowerBound)..<Int(last.exactRoutes.upperBound)])
+                _ = visitor.visit(routeLists[Int(last.exactRoutes.lowerBound)..<Int(last.exactRoutes.upperBound)])
             }
         }
     }
