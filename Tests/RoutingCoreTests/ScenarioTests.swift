@@ -122,4 +122,18 @@ import Testing
         let destination = try #require(config.routeSets.first?.routes.first?.destinations.first?.destination)
         #expect(destination == Destination(host: "a.svc", port: 80, addresses: ["10.0.0.1:80"]))
     }
+
+    @Test func yamlAnchorsAndAliasesWork() throws {
+        let yaml = virtualService(http: """
+              - name: a
+                match: [{ uri: { prefix: /a } }]
+                route: [{ destination: { host: a } }]
+                retries: &standard { attempts: 3, retryOn: "5xx" }
+              - name: b
+                route: [{ destination: { host: b } }]
+                retries: *standard
+        """)
+        let routes = try ConfigLoader.load(yaml: yaml).routeSets[0].routes
+        #expect(routes[1].retries == routes[0].retries && routes[1].retries.attempts == 3)
+    }
 }
