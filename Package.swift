@@ -127,6 +127,7 @@ let package = Package(
             dependencies: [
                 "RoutingCore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "Yams", package: "Yams"),
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
@@ -136,7 +137,7 @@ let package = Package(
             name: "CollectorTests",
             dependencies: [
                 "Collector", "TestSupport", "Store", "OTLPWire",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings

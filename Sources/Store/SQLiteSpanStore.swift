@@ -38,8 +38,11 @@ public final class SQLiteSpanStore: SpanStore {
         self.onCommit = onCommit
     }
 
-    /// Spans accepted by `write(_:)` and not yet committed.
+    /// Spans accepted by `write(_:)` and waiting for the writer.
     public var queuedSpans: Int { queue.queuedSpans }
+
+    /// Spans the writer is committing now.
+    public var writingSpans: Int { queue.writingSpans }
 
     /// Bytes on disk: the database file and its write-ahead log.
     public var databaseSize: Int64 {
@@ -76,6 +79,7 @@ public final class SQLiteSpanStore: SpanStore {
     }
 
     private func commit(_ items: [WriteQueue.Item]) async {
+        defer { queue.written(items.reduce(0) { $0 + $1.spanCount }) }
         let clock = ContinuousClock()
         let started = clock.now
         let batches = items.map(\.batch)

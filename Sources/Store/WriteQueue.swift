@@ -14,6 +14,7 @@ final class WriteQueue: Sendable {
         var items: [Item] = []
         var head = 0
         var queuedSpans = 0
+        var writingSpans = 0
         var closed = false
         var waiter: CheckedContinuation<Void, Never>?
     }
@@ -27,6 +28,9 @@ final class WriteQueue: Sendable {
 
     /// Spans waiting for the writer.
     var queuedSpans: Int { state.withLock { $0.queuedSpans } }
+
+    /// Spans taken by the writer and not yet reported `written(_:)`.
+    var writingSpans: Int { state.withLock { $0.writingSpans } }
 
     /// Enqueues a batch, or fails the continuation at once when full or closed.
     func enqueue(_ batch: SpanBatch, continuation: CheckedContinuation<WriteOutcome, any Error>) {
@@ -63,6 +67,7 @@ final class WriteQueue: Sendable {
                         state.head += 1
                     }
                     state.queuedSpans -= spans
+                    state.writingSpans += spans
                     if state.head == state.items.count {
                         state.items.removeAll(keepingCapacity: true)
                         state.head = 0
@@ -85,6 +90,11 @@ final class WriteQueue: Sendable {
                 }
             }
         }
+    }
+
+    /// The writer finished with spans it took from `next(maxSpans:)`.
+    func written(_ spans: Int) {
+        state.withLock { $0.writingSpans -= spans }
     }
 
     /// Refuses new batches; the writer drains what is queued and then stops.

@@ -68,7 +68,10 @@ public func withRunningCollector<T: Sendable>(
         configuration: ServiceGroupConfiguration(services: [collector.application { portContinuation.yield($0) }], logger: logger))
     let client = HTTPClient(eventLoopGroupProvider: .singleton)
     return try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask { try await group.run() }
+        tasks.addTask {
+            defer { portContinuation.finish() }  // a server that fails to start ends the wait for its port
+            try await group.run()
+        }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
         let result: Result<T, any Error>

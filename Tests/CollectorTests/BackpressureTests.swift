@@ -1,4 +1,4 @@
-import GRDB
+import GRDBSQLite
 import Store
 import TestSupport
 import Testing
@@ -9,19 +9,27 @@ import Testing
     /// then acknowledged) once the lock is released.
     @Test func fullWriteQueueAnswers503WithRetryAfterAndLosesNothingAcknowledged() async throws {
         try await withRunningCollector(configure: { $0.store.maxQueuedSpans = 1 }) { collector throws in
-            let blocker = try DatabaseQueue(path: collector.store.configuration.path)
-            try blocker.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") }
+            // Another process's connection holding SQLite's write lock.
+            var blocker: OpaquePointer?
+            #expect(sqlite3_open(collector.store.configuration.path, &blocker) == SQLITE_OK)
+            defer { sqlite3_close(blocker) }
+            #expect(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nil, nil, nil) == SQLITE_OK)
 
-            let first = Task { try await collector.post("/v1/traces", body: try otlpBytes(simpleBatch(trace: 1, count: 1)), headers: protobufHeaders) }
-            let second = Task { try await collector.post("/v1/traces", body: try otlpBytes(simpleBatch(trace: 2, count: 1)), headers: protobufHeaders) }
-            // One batch sits in the blocked writer, the other waits in the queue.
+            let post = { @Sendable (trace: UInt64) in
+                try await collector.post("/v1/traces", body: try otlpBytes(simpleBatch(trace: trace, count: 1)), headers: protobufHeaders)
+            }
+            // The first batch goes to the writer, which waits for the lock …
+            let first = Task { try await post(1) }
+            while collector.store.writingSpans == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            // … the second fills the queue …
+            let second = Task { try await post(2) }
             while collector.store.queuedSpans == 0 { try await Task.sleep(for: .milliseconds(5)) }
-
-            let refused = try await collector.post("/v1/traces", body: try otlpBytes(simpleBatch(trace: 3, count: 1)), headers: protobufHeaders)
+            // … and the third is refused at once.
+            let refused = try await post(3)
             #expect(refused.status == 503)
             #expect(refused.headers["retry-after"] == "1")
 
-            try blocker.writeWithoutTransaction { try $0.execute(sql: "COMMIT") }
+            #expect(sqlite3_exec(blocker, "COMMIT", nil, nil, nil) == SQLITE_OK)
             #expect(try await first.value.status == 200)
             #expect(try await second.value.status == 200)
             #expect(try await collector.store.traceSummary(SpanFixtures.traceID(1)) != nil)

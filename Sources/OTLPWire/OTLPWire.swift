@@ -1,1 +1,0 @@
-// OTLPWire module
