@@ -75,6 +75,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Span export from the proxies: bounded queue -> batches -> gzip OTLP/HTTP to the collector.
+        .target(
+            name: "SpanExport",
+            dependencies: [
+                "KeiroModel", "OTLPWire",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "keiro",
             dependencies: [
@@ -132,6 +144,12 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "SpanExportTests",
+            dependencies: ["SpanExport", "TestSupport", "Collector", "Store"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "KeiroCLITests", dependencies: ["keiro"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CollectorTests",

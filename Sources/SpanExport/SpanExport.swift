@@ -1,0 +1,1 @@
+// SpanExport module (in progress)
