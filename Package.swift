@@ -146,7 +146,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SpanExportTests",
-            dependencies: ["SpanExport", "TestSupport", "Collector", "Store"],
+            dependencies: ["SpanExport", "TestSupport", "Collector", "Store", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "KeiroCLITests", dependencies: ["keiro"], swiftSettings: swiftSettings),

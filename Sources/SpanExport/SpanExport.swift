@@ -1,1 +1,0 @@
-// SpanExport module (in progress)
