@@ -71,6 +71,73 @@ import Testing
         }
     }
 
+    /// Shutdown during a long `Retry-After` wait does not wait it out: the batch is given
+    /// up at once (its retry would start after the flush deadline) and `run()` returns.
+    @Test func shutdownCutsALongRetryAfterWaitShort() async throws {
+        try await withStubCollector({ _ in .init(status: .serviceUnavailable, retryAfter: "20") }) { stub in
+            let configuration = try testConfiguration(collector: stub.url) {
+                $0.retry.maxElapsed = .seconds(60)
+                $0.shutdownTimeout = .milliseconds(300)
+            }
+            let (_, metrics, shutdownTook) = try await withExporter(configuration) { exporter in
+                for span in testSpans(trace: 35, count: 10) { exporter.export(span) }
+                #expect(await eventually { stub.received.count == 1 })
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(shutdownTook < .seconds(2), "shutdown took \(shutdownTook)")
+            #expect(stub.received.count == 1)
+            #expect(metrics.spansDroppedExportFailed == 10 && metrics.retries == 0)
+            #expect(metrics.balances)
+        }
+    }
+
+    /// A collector that accepts the connection but does not answer: each request ends at
+    /// the export timeout, and shutdown ends an in-flight request at its own deadline.
+    @Test func hungCollectorIsBoundedByTheExportTimeoutAndTheShutdownDeadline() async throws {
+        try await withStubCollector({ _ in .init(status: .ok, delay: .seconds(2)) }) { stub in
+            let configuration = try testConfiguration(collector: stub.url) {
+                $0.exportTimeout = .milliseconds(300)
+                $0.retry.maxAttempts = 1
+            }
+            let clock = ContinuousClock()
+            let (_, metrics, _) = try await withExporter(configuration) { exporter in
+                let start = clock.now
+                for span in testSpans(trace: 36, count: 10) { exporter.export(span) }
+                #expect(await eventually { exporter.metrics.batchesFailed == 1 })
+                let took = start.duration(to: clock.now)
+                #expect(took >= .milliseconds(300) && took < .seconds(2), "batch given up after \(took)")
+            }
+            #expect(metrics.spansDroppedExportFailed == 10)
+
+            var patient = configuration
+            patient.exportTimeout = .seconds(30)
+            patient.shutdownTimeout = .milliseconds(300)
+            let (_, stopped, shutdownTook) = try await withExporter(patient) { exporter in
+                for span in testSpans(trace: 37, count: 10) { exporter.export(span) }
+                #expect(await eventually { stub.received.count == 2 })  // the request is in flight
+            }
+            #expect(shutdownTook < .seconds(1), "shutdown took \(shutdownTook) with a request in flight")
+            #expect(stopped.spansDroppedExportFailed == 10)
+        }
+    }
+
+    /// With a caller's client (AsyncHTTPClient's default pool retries connecting until the
+    /// deadline), a down collector still costs callers nothing and each attempt ends at the
+    /// export timeout.
+    @Test func callerProvidedClientAgainstADeadCollectorIsBoundedByTheExportTimeout() async throws {
+        let port = try await closedLoopbackPort()
+        let configuration = try testConfiguration(collector: "http://127.0.0.1:\(port)") {
+            $0.exportTimeout = .milliseconds(200)
+            $0.retry.maxAttempts = 2
+        }
+        let (_, metrics, _) = try await withExporter(configuration, httpClient: .shared) { exporter in
+            for span in testSpans(trace: 38, count: 10) { exporter.export(span) }
+            #expect(await eventually { exporter.metrics.batchesFailed == 1 })
+        }
+        #expect(metrics.retries == 1)
+        #expect(metrics.spansDroppedExportFailed == 10)
+    }
+
     /// A collector that is down (a closed port): `export` stays a queue append — a burst of
     /// 100,000 calls takes well under a second — and the losses are counted.
     @Test func deadCollectorNeverBlocksCallersAndCountsDrops() async throws {

@@ -55,6 +55,26 @@ import Testing
         }
     }
 
+    @Test func concurrentCallersFromManyTasksAllArrive() async throws {
+        try await withRunningCollector { collector in
+            let configuration = try testConfiguration(collector: collector.baseURL)
+            let (_, metrics, _) = try await withExporter(configuration) { exporter in
+                await withTaskGroup(of: Void.self) { group in
+                    for caller in 0..<4 {
+                        group.addTask {
+                            for span in testSpans(trace: 60 + UInt64(caller), count: 1_000) { exporter.export(span) }
+                        }
+                    }
+                }
+            }
+            #expect(metrics.spansEnqueued == 4_000)
+            #expect(metrics.spansExported == 4_000)
+            for caller in 0..<4 {
+                #expect(try await collector.store.trace(SpanFixtures.traceID(60 + UInt64(caller))).count == 1_000)
+            }
+        }
+    }
+
     /// End-to-end rate into a live collector with a real store (debug build, loopback).
     @Test func throughputToALiveCollector() async throws {
         try await withRunningCollector { collector in

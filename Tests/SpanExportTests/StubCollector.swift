@@ -14,6 +14,8 @@ struct StubCollector: Sendable {
         var status: HTTPResponse.Status = .ok
         var retryAfter: String?
         var rejectedSpans: Int64 = 0
+        /// How long the stub takes before answering (a hung or slow collector).
+        var delay: Duration = .zero
     }
 
     /// One request as received.
@@ -67,6 +69,7 @@ func withStubCollector<T: Sendable>(
             return log.count - 1
         }
         let reply = script(index)
+        if reply.delay > .zero { try? await Task.sleep(for: reply.delay) }
         var headers: HTTPFields = [.contentType: "application/x-protobuf"]
         if let retryAfter = reply.retryAfter { headers[.retryAfter] = retryAfter }
         var message = OTLPExportResponse()
