@@ -8,6 +8,7 @@ public struct ExportConfigurationError: Error, Sendable, Hashable, CustomStringC
         public static let invalidCollectorURL = Code(name: "invalidCollectorURL")
         /// A number is missing, not a number, or out of range.
         public static let invalidNumber = Code(name: "invalidNumber")
+        /// The code's name, e.g. `invalidCollectorURL`.
         public var description: String { name }
     }
 
@@ -18,11 +19,13 @@ public struct ExportConfigurationError: Error, Sendable, Hashable, CustomStringC
     /// A sentence saying what was wrong and what is accepted.
     public var message: String
 
+    /// An error about `field`, described by `message`.
     public init(code: Code, field: String, message: String) {
         self.code = code
         self.field = field
         self.message = message
     }
 
+    /// `"FIELD: MESSAGE"`, e.g. `"collector: '127.0.0.1:4318' is not a collector URL; use http://HOST:PORT, …"`.
     public var description: String { "\(field): \(message)" }
 }
