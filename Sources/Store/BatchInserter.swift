@@ -6,20 +6,23 @@ import KeiroModel
 /// savepoint, so a failing batch is rolled back whole while the rest of the group commits.
 struct BatchInserter {
     private let db: Database
+    private let segment: Int64
     private let indexed: IndexedAttributes
     private let insertSpan: RawStatement
     private let insertIndexEntry: RawStatement
     private let upsertTrace: RawStatement
 
-    init(_ db: Database, indexed: IndexedAttributes) throws {
+    /// Prepares to insert into `segment` (see `Segments`).
+    init(_ db: Database, segment: Int64, indexed: IndexedAttributes) throws {
         self.db = db
+        self.segment = segment
         self.indexed = indexed
         insertSpan = try RawStatement(
             db,
             sql: """
                 INSERT OR IGNORE INTO spans (trace_id, span_id, kind, parent_id, service_id, resource_id, name,
-                                             start_ns, duration_ns, status_code, body)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                                             start_ns, duration_ns, status_code, body, segment)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                 """)
         insertIndexEntry = try RawStatement(
             db,
@@ -68,6 +71,7 @@ struct BatchInserter {
                     insertSpan.bind(9, Int64(span.durationNanos))
                     insertSpan.bind(10, Int64(span.status.code.rawValue))
                     insertSpan.bind(11, blob: SpanBodyCodec.encodeSpan(span))
+                    insertSpan.bind(12, segment)
                     guard try insertSpan.execute() == 1 else {
                         outcome.duplicates += 1
                         continue
@@ -100,6 +104,7 @@ struct BatchInserter {
             upsertTrace.bind(9, trace.root.serviceID)
             upsertTrace.bind(10, text: trace.root.name)
             upsertTrace.bind(11, text: trace.root.route)
+            upsertTrace.bind(12, segment)
             try upsertTrace.execute()
         }
         return outcome

@@ -27,7 +27,14 @@ public final class SQLiteSpanStore: SpanStore {
         config.busyMode = .timeout(10)
         let synchronous = configuration.synchronousFull ? "FULL" : "NORMAL"
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(synchronous); PRAGMA cache_size = -65536")
+            // The writer's 256 MiB page cache keeps the trace-id indexes of the newest segment in
+            // memory (readers get 16 MiB); checkpoints every 10,000 WAL pages (~40 MiB) bound the WAL.
+            let cacheKiB = db.configuration.readonly ? 16_384 : 262_144
+            try db.execute(
+                sql: """
+                    PRAGMA synchronous = \(synchronous); PRAGMA cache_size = -\(cacheKiB);
+                    PRAGMA wal_autocheckpoint = 10000; PRAGMA mmap_size = 4294967296
+                    """)
         }
         pool = try DatabasePool(path: configuration.path, configuration: config)
         try Migrations.migrator().migrate(pool)
@@ -83,13 +90,9 @@ public final class SQLiteSpanStore: SpanStore {
         let clock = ContinuousClock()
         let started = clock.now
         let batches = items.map(\.batch)
-        let indexed = self.indexed
         let results: [Result<WriteOutcome, any Error>]
         do {
-            results = try await pool.write { db in
-                let inserter = try BatchInserter(db, indexed: indexed)
-                return batches.map { batch in Result { try inserter.insert(batch) } }
-            }
+            results = try await pool.write { [self] db in try insertGroup(batches, db) }
         } catch {
             logger.error("span store commit failed", metadata: ["error": "\(error)", "batches": "\(items.count)"])
             for item in items { item.continuation.resume(throwing: error) }
@@ -107,15 +110,22 @@ public final class SQLiteSpanStore: SpanStore {
     /// Inserts batches in one transaction on the caller's thread, bypassing the queue: the
     /// store's own ceiling, used by benchmarks.
     public func insertDirectly(_ batches: [SpanBatch]) throws -> WriteOutcome {
-        let indexed = self.indexed
-        return try pool.write { db in
-            let inserter = try BatchInserter(db, indexed: indexed)
-            return try batches.reduce(into: WriteOutcome()) { total, batch in
-                let outcome = try inserter.insert(batch)
+        try pool.write { db in
+            try insertGroup(batches, db).reduce(into: WriteOutcome()) { total, result in
+                let outcome = try result.get()
                 total.stored += outcome.stored
                 total.duplicates += outcome.duplicates
             }
         }
+    }
+
+    /// Inserts a group of batches in the open transaction, each in its own savepoint.
+    private func insertGroup(_ batches: [SpanBatch], _ db: Database) throws -> [Result<WriteOutcome, any Error>] {
+        let segment = try Segments.current(db, maxSpans: configuration.segmentSpans)
+        let inserter = try BatchInserter(db, segment: segment, indexed: indexed)
+        let results = batches.map { batch in Result { try inserter.insert(batch) } }
+        try Segments.add(results.reduce(0) { $0 + ((try? $1.get().stored) ?? 0) }, to: segment, db)
+        return results
     }
 
     // MARK: Reading
@@ -129,10 +139,12 @@ public final class SQLiteSpanStore: SpanStore {
                     SELECT s.span_id, s.kind, s.parent_id, s.resource_id, s.name, s.start_ns, s.duration_ns,
                            s.status_code, s.body, r.body AS resource_body
                     FROM spans s JOIN resources r ON r.id = s.resource_id
-                    WHERE s.trace_id = ? ORDER BY s.start_ns, s.span_id, s.kind
+                    WHERE s.segment IN (\(Segments.all)) AND s.trace_id = ? ORDER BY s.start_ns, s.span_id, s.kind
                     """,
                 arguments: [Data(id.bytes)])
-            return try rows.map { row in
+            // A span stored in two segments (re-sent across a segment boundary) is shown once.
+            var seen = Set<[Int64]>()
+            return try rows.filter { seen.insert([$0["span_id"], $0["kind"]]).inserted }.map { row in
                 let resourceID: Int64 = row["resource_id"]
                 if resources[resourceID] == nil {
                     resources[resourceID] = try SpanBodyCodec.decodeResource(Array(row["resource_body"] as Data))
@@ -144,51 +156,52 @@ public final class SQLiteSpanStore: SpanStore {
     }
 
     public func traceSummary(_ id: TraceID) async throws -> TraceSummary? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: Self.summarySelect + " WHERE t.trace_id = ?", arguments: [Data(id.bytes)])
-                .map(Self.summary(from:))
-        }
+        try await pool.read { db in try Self.summary(of: Data(id.bytes), db) }
     }
 
     public func listTraces(_ query: TraceListQuery) async throws -> [TraceSummary] {
         let limit = max(0, query.limit)
         return try await pool.read { db in
-            guard let service = query.service else {
-                return try Row.fetchAll(
-                    db, sql: Self.summarySelect + " ORDER BY t.start_ns DESC LIMIT ?", arguments: [limit]
-                ).map(Self.summary(from:))
+            let cursor: RowCursor
+            if let service = query.service {
+                guard let serviceID = try Int64.fetchOne(db, sql: "SELECT id FROM services WHERE name = ?", arguments: [service])
+                else { return [] }
+                cursor = try Row.fetchCursor(
+                    db, sql: "SELECT trace_id FROM spans WHERE service_id = ? ORDER BY start_ns DESC", arguments: [serviceID])
+            } else {
+                cursor = try Row.fetchCursor(db, sql: "SELECT trace_id FROM traces ORDER BY start_ns DESC")
             }
-            guard let serviceID = try Int64.fetchOne(db, sql: "SELECT id FROM services WHERE name = ?", arguments: [service])
-            else { return [] }
-            // Walk the service's spans newest first until `limit` distinct traces are found.
+            // Walk newest first until `limit` distinct traces are found.
             var seen = Set<Data>()
-            var ids: [Data] = []
-            let cursor = try Data.fetchCursor(
-                db, sql: "SELECT trace_id FROM spans WHERE service_id = ? ORDER BY start_ns DESC", arguments: [serviceID])
-            while ids.count < limit, let traceID = try cursor.next() {
-                if seen.insert(traceID).inserted { ids.append(traceID) }
+            var summaries: [TraceSummary] = []
+            while summaries.count < limit, let row = try cursor.next() {
+                let traceID: Data = row["trace_id"]
+                if seen.insert(traceID).inserted, let summary = try Self.summary(of: traceID, db) { summaries.append(summary) }
             }
-            return try ids.compactMap { id in
-                try Row.fetchOne(db, sql: Self.summarySelect + " WHERE t.trace_id = ?", arguments: [id]).map(Self.summary(from:))
-            }
+            return summaries
         }
     }
 
-    private static let summarySelect = """
-        SELECT t.trace_id, t.start_ns, t.duration_ns, t.span_count, t.error_count, t.root_span_id, t.root_has_parent,
-               s.name AS root_service, t.root_name, t.root_route
-        FROM traces t JOIN services s ON s.id = t.root_service_id
-        """
-
-    private static func summary(from row: Row) -> TraceSummary {
-        TraceSummary(
-            traceID: TraceID(bytes: row["trace_id"] as Data)!,
-            startTimeUnixNano: UInt64(row["start_ns"] as Int64),
-            durationNanos: UInt64(max(0, row["duration_ns"] as Int64)),
-            spanCount: row["span_count"], errorCount: row["error_count"],
-            rootSpanID: SpanID(UInt64(bitPattern: row["root_span_id"])),
-            hasRoot: (row["root_has_parent"] as Int64) == 0,
-            rootService: row["root_service"], rootName: row["root_name"], rootRoute: row["root_route"])
+    /// Merges a trace's summary rows (one per segment it was written in).
+    private static func summary(of traceID: Data, _ db: Database) throws -> TraceSummary? {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT t.start_ns, t.end_ns, t.span_count, t.error_count, t.root_span_id, t.root_has_parent, t.root_start_ns,
+                       s.name AS root_service, t.root_name, t.root_route
+                FROM traces t JOIN services s ON s.id = t.root_service_id
+                WHERE t.segment IN (\(Segments.all)) AND t.trace_id = ?
+                ORDER BY t.root_has_parent, t.root_start_ns
+                """,
+            arguments: [traceID])
+        guard let root = rows.first else { return nil }
+        let start = rows.map { $0["start_ns"] as Int64 }.min()!
+        let end = rows.map { $0["end_ns"] as Int64 }.max()!
+        return TraceSummary(
+            traceID: TraceID(bytes: traceID)!, startTimeUnixNano: UInt64(start), durationNanos: UInt64(max(0, end - start)),
+            spanCount: rows.reduce(0) { $0 + ($1["span_count"] as Int) }, errorCount: rows.reduce(0) { $0 + ($1["error_count"] as Int) },
+            rootSpanID: SpanID(UInt64(bitPattern: root["root_span_id"])), hasRoot: (root["root_has_parent"] as Int64) == 0,
+            rootService: root["root_service"], rootName: root["root_name"], rootRoute: root["root_route"])
     }
 
     private static func span(from row: Row, traceID: TraceID) throws -> Span {

@@ -15,8 +15,13 @@ public struct StoreConfiguration: Sendable {
     /// `StoreUnavailable(.queueFull)` so the collector can answer 503. Default 262,144.
     public var maxQueuedSpans: Int
 
-    /// Spans grouped into one transaction at most. Default 16,384.
+    /// Spans grouped into one transaction at most. Default 65,536.
     public var maxSpansPerTransaction: Int
+
+    /// Spans per segment, the unit that bounds the write cost of trace-id indexes (see
+    /// schemas/sqlite). Smaller segments make writes cheaper and lookups by trace id probe
+    /// more segments. Default 262,144.
+    public var segmentSpans: Int
 
     /// `PRAGMA synchronous` for the writer: `NORMAL` (default; a commit survives a process
     /// crash, WAL mode) or `FULL` (also survives power loss, slower).
@@ -27,7 +32,8 @@ public struct StoreConfiguration: Sendable {
         indexedHeaders: Set<String> = ["x-request-id", "feature"],
         indexedHeaderPrefixes: [String] = ["service-router-"],
         maxQueuedSpans: Int = 262_144,
-        maxSpansPerTransaction: Int = 16_384,
+        maxSpansPerTransaction: Int = 65_536,
+        segmentSpans: Int = 262_144,
         synchronousFull: Bool = false
     ) {
         self.path = path
@@ -35,6 +41,7 @@ public struct StoreConfiguration: Sendable {
         self.indexedHeaderPrefixes = indexedHeaderPrefixes
         self.maxQueuedSpans = maxQueuedSpans
         self.maxSpansPerTransaction = maxSpansPerTransaction
+        self.segmentSpans = segmentSpans
         self.synchronousFull = synchronousFull
     }
 }

@@ -47,9 +47,9 @@ struct TraceAggregate {
     /// The upsert applying the same rules in SQL; SET expressions all read the old row.
     static let upsertSQL = """
         INSERT INTO traces (trace_id, start_ns, end_ns, span_count, error_count, root_span_id, root_has_parent,
-                            root_start_ns, root_service_id, root_name, root_route)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-        ON CONFLICT (trace_id) DO UPDATE SET
+                            root_start_ns, root_service_id, root_name, root_route, segment)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+        ON CONFLICT (segment, trace_id) DO UPDATE SET
             start_ns = min(start_ns, excluded.start_ns),
             end_ns = max(end_ns, excluded.end_ns),
             span_count = span_count + excluded.span_count,

@@ -1,1 +1,136 @@
-print("ingest bench")
+import AsyncHTTPClient
+import Collector
+import Foundation
+import KeiroModel
+import Logging
+import NIOCore
+import OTLPWire
+import ServiceLifecycle
+import Store
+import TestSupport
+
+// Ingest benchmark: gzip OTLP protobuf batches of 512–2048 spans posted over loopback by
+// several concurrent connections to an in-process collector (release build, fresh SQLite
+// file), versus the ceiling: the same batches written straight into a fresh store (no
+// HTTP, no decompression, no decoding). Prints spans/s for both, the ratio and peak RSS.
+//
+// Usage: IngestBench [--spans N] [--connections C]
+
+func argument(_ name: String, default value: Int) -> Int {
+    let arguments = CommandLine.arguments
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count, let parsed = Int(arguments[index + 1]) else {
+        return value
+    }
+    return parsed
+}
+
+func peakRSSMiB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+func currentRSSMiB() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+    else { return 0 }
+    return Double(line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0) / 1024
+}
+
+let totalSpans = argument("--spans", default: 1_000_000)
+let connections = argument("--connections", default: 4)
+
+// MARK: Payloads, prepared before timing
+var traffic = SyntheticTraffic(seed: 42)
+var batches: [SpanBatch] = []
+var bodies: [[UInt8]] = []
+var generated = 0
+let baseTime = UInt64(Date().timeIntervalSince1970) * 1_000_000_000
+while generated < totalSpans {
+    // Exporters send recent spans: each batch covers the second after the previous one's start (~100k spans/s of traffic).
+    let batch = traffic.batch(
+        spans: min(traffic.size(in: 512...2048), totalSpans - generated), startNanos: baseTime + UInt64(generated) * 10_000)
+    generated += batch.spanCount
+    batches.append(batch)
+    bodies.append(try gzip(try batch.otlpRequest.serializedBytes()))
+}
+let compressedMiB = Double(bodies.reduce(0) { $0 + $1.count }) / 1_048_576
+print("payload: \(generated) spans in \(batches.count) batches (512–2048 spans), \(String(format: "%.1f", compressedMiB)) MiB gzip, \(connections) connections")
+print(String(format: "RSS after preparing payloads: %.0f MiB", currentRSSMiB()))
+
+let ceilingOnly = CommandLine.arguments.contains("--ceiling-only")
+
+// MARK: End to end: HTTP + gunzip + protobuf decode + store
+let directory = try TemporaryDirectory(prefix: "keiro-ingest-bench")
+defer { directory.remove() }
+var logger = Logger(label: "keiro.bench")
+logger.logLevel = .error
+let collector = try Collector(
+    configuration: CollectorConfiguration(port: 0, store: StoreConfiguration(path: directory.file("e2e.sqlite"))), logger: logger)
+let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+let group = ServiceGroup(
+    configuration: ServiceGroupConfiguration(services: [collector.application { portContinuation.yield($0) }], logger: logger))
+let sendBodies = bodies
+let endToEnd: Duration = ceilingOnly ? .seconds(1) : try await withThrowingTaskGroup(of: Void.self) { tasks in
+    tasks.addTask { try await group.run() }
+    var iterator = ports.makeAsyncIterator()
+    let port = await iterator.next()!
+    var configuration = HTTPClient.Configuration()
+    configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connections
+    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    let url = "http://127.0.0.1:\(port)/v1/traces"
+    let clock = ContinuousClock()
+    let started = clock.now
+    try await withThrowingTaskGroup(of: Void.self) { posters in
+        for connection in 0..<connections {
+            posters.addTask {
+                for index in stride(from: connection, to: sendBodies.count, by: connections) {
+                    var request = HTTPClientRequest(url: url)
+                    request.method = .POST
+                    request.headers.add(name: "content-type", value: "application/x-protobuf")
+                    request.headers.add(name: "content-encoding", value: "gzip")
+                    request.body = .bytes(ByteBuffer(bytes: sendBodies[index]))
+                    while true {
+                        let response = try await client.execute(request, timeout: .seconds(60))
+                        _ = try await response.body.collect(upTo: 1 << 20)
+                        if response.status == .ok { break }
+                        guard response.status == .serviceUnavailable else { fatalError("unexpected status \(response.status)") }
+                        try await Task.sleep(for: .milliseconds(20))  // queue full: back off as an exporter would
+                    }
+                }
+            }
+        }
+        try await posters.waitForAll()
+    }
+    let elapsed = clock.now - started
+    try await client.shutdown()
+    await group.triggerGracefulShutdown()
+    try await tasks.waitForAll()
+    return elapsed
+}
+let storedE2E = try await collector.store.listTraces(TraceListQuery(limit: 1)).count
+precondition(ceilingOnly || storedE2E == 1, "end-to-end run stored nothing")
+let peakAfterE2E = peakRSSMiB()
+
+// MARK: Ceiling: the same batches straight into the store
+let ceilingStore = try SQLiteSpanStore(configuration: StoreConfiguration(path: directory.file("ceiling.sqlite")))
+let clock = ContinuousClock()
+let ceilingStarted = clock.now
+var ceilingStored = 0
+let groupSize = Int(ProcessInfo.processInfo.environment["KEIRO_BENCH_GROUP"] ?? "") ?? 8  // batches per transaction
+for start in stride(from: 0, to: batches.count, by: groupSize) {
+    ceilingStored += try ceilingStore.insertDirectly(Array(batches[start..<min(start + groupSize, batches.count)])).stored
+}
+let ceiling = clock.now - ceilingStarted
+precondition(ceilingStored == generated, "ceiling stored \(ceilingStored) of \(generated)")
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+let e2eRate = Double(generated) / seconds(endToEnd)
+let ceilingRate = Double(generated) / seconds(ceiling)
+print(String(format: "end to end : %9.0f spans/s  (%.2f s)", e2eRate, seconds(endToEnd)))
+print(String(format: "ceiling    : %9.0f spans/s  (%.2f s, store only)", ceilingRate, seconds(ceiling)))
+print(String(format: "ratio      : %.2f of the ceiling", e2eRate / ceilingRate))
+print(String(format: "peak RSS   : %.0f MiB after end to end, %.0f MiB at exit", peakAfterE2E, peakRSSMiB()))
+print(String(format: "db size    : %.0f bytes/span end to end, %.0f bytes/span ceiling (incl. WAL)", Double(collector.store.databaseSize) / Double(generated), Double(ceilingStore.databaseSize) / Double(generated)))
