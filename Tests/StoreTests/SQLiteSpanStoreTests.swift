@@ -50,8 +50,11 @@ import Testing
         }
     }
 
-    @Test func summaryIsRightWhenBatchesArriveInReverseOrder() async throws {
-        try await withTemporaryStore { store throws in
+    /// With one-span segments every batch lands in a new segment: the per-segment summary
+    /// rows must merge into the same answer.
+    @Test(arguments: [262_144, 1])
+    func summaryIsRightWhenBatchesArriveInReverseOrder(segmentSpans: Int) async throws {
+        try await withTemporaryStore(configuration: { $0.segmentSpans = segmentSpans }) { store throws in
             let trace = SpanFixtures.traceID(4)
             let root = SpanFixtures.httpServerSpan(
                 trace: trace, id: SpanFixtures.spanID(0), parent: nil, start: 1_000, durationNanos: 900, route: "/aggregate")
@@ -77,6 +80,22 @@ import Testing
             #expect(summary.durationNanos == 2_150 - 1_000)
             #expect(summary.spanCount == 3)
             #expect(summary.errorCount == 1)
+        }
+    }
+
+    @Test func aSpanResentIntoALaterSegmentIsReadOnce() async throws {
+        try await withTemporaryStore(configuration: { $0.segmentSpans = 1 }) { store throws in
+            let trace = SpanFixtures.traceID(6)
+            let batch = SpanFixtures.batch(
+                service: "gateway",
+                spans: [SpanFixtures.httpServerSpan(trace: trace, id: SpanFixtures.spanID(1), parent: nil, start: 1, durationNanos: 5)])
+            _ = try await store.write(batch)
+            _ = try await store.write(SpanFixtures.batch(service: "x", spans: [
+                SpanFixtures.httpServerSpan(trace: SpanFixtures.traceID(7), id: SpanFixtures.spanID(1), parent: nil, start: 2, durationNanos: 5)
+            ]))
+            _ = try await store.write(batch)  // a new segment by now: stored again, collapsed on read
+            #expect(try await store.trace(trace).count == 1)
+            #expect(try await store.listTraces(TraceListQuery(limit: 10)).map(\.traceID) == [SpanFixtures.traceID(7), trace])
         }
     }
 
