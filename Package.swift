@@ -87,6 +87,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The HTTP data plane shared by edge, gateway and sidecar: forwards requests, applies
+        // RoutingCore decisions, records spans through SpanExport.
+        .target(
+            name: "Proxy",
+            dependencies: [
+                "KeiroModel", "RoutingCore", "SpanExport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "keiro",
             dependencies: [
@@ -147,6 +161,15 @@ let package = Package(
         .testTarget(
             name: "SpanExportTests",
             dependencies: ["SpanExport", "TestSupport", "Collector", "Store", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ProxyTests",
+            dependencies: [
+                "Proxy", "TestSupport", "Collector", "Store",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "KeiroCLITests", dependencies: ["keiro"], swiftSettings: swiftSettings),
