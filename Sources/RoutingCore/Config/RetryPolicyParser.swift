@@ -82,4 +82,24 @@ enum RetryPolicyParser {
         timeout = value == .zero ? nil : value
         return true
     }
+
+    /// A route's `retries` and `timeout` fields, with Istio's defaults when unset. `ok` is
+    /// false when either is invalid (the error is recorded).
+    static func routePolicies(
+        _ fields: [String: ConfigNode]
+    ) -> (retries: RetryPolicy, source: Route.PolicySource, timeout: Duration?, ok: Bool) {
+        var result = (retries: RetryPolicy.istioDefault, source: Route.PolicySource.istioDefault, timeout: Duration?.none, ok: true)
+        if let retriesNode = fields["retries"] {
+            if let policy = parse(retriesNode) {
+                result.retries = policy
+                result.source = .configured
+            } else {
+                result.ok = false
+            }
+        }
+        if let timeoutNode = fields["timeout"] {
+            result.ok = routeTimeout(timeoutNode, into: &result.timeout) && result.ok
+        }
+        return result
+    }
 }

@@ -73,19 +73,8 @@ struct VirtualServiceParser {
         } else {
             ok = false
         }
-        var retries = RetryPolicy.istioDefault, retriesSource = Route.PolicySource.istioDefault
-        if let retriesNode = fields["retries"] {
-            if let policy = RetryPolicyParser.parse(retriesNode) {
-                retries = policy
-                retriesSource = .configured
-            } else {
-                ok = false
-            }
-        }
-        var timeout: Duration?
-        if let timeoutNode = fields["timeout"] {
-            ok = RetryPolicyParser.routeTimeout(timeoutNode, into: &timeout) && ok
-        }
+        let (retries, retriesSource, timeout, policiesOK) = RetryPolicyParser.routePolicies(fields)
+        ok = ok && policiesOK
         guard ok else { return nil }
         return Route(
             name: name, matches: matches, destinations: destinations, retries: retries,
