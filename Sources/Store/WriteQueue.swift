@@ -68,8 +68,13 @@ final class WriteQueue: Sendable {
                     }
                     state.queuedSpans -= spans
                     state.writingSpans += spans
+                    // Release taken items: at once when drained, otherwise once they are
+                    // half the array, so a queue that never empties does not grow.
                     if state.head == state.items.count {
                         state.items.removeAll(keepingCapacity: true)
+                        state.head = 0
+                    } else if state.head * 2 >= state.items.count {
+                        state.items.removeFirst(state.head)
                         state.head = 0
                     }
                     return .items(taken)
