@@ -1,0 +1,162 @@
+import AsyncHTTPClient
+import KeiroModel
+import Logging
+import NIOCore
+import NIOHTTP1
+import RoutingCore
+
+/// How the tries of one request ended.
+enum AttemptResult: Sendable {
+    /// An upstream response to relay; its body is still to be streamed.
+    case response(UpstreamResponse)
+    /// A reply the proxy makes itself (504 `UT`, 503 `UF`, …).
+    case localReply(LocalReply)
+}
+
+/// The upstream response being relayed, with the CLIENT span of its try still open (it
+/// ends when the body has been streamed).
+struct UpstreamResponse: Sendable {
+    var head: HTTPClientResponse
+    var body: TimedBody
+    var span: ClientSpanDraft
+    /// Which timeout bounds the body stream, if any.
+    var deadlineKind: TimeoutKind?
+    /// `URX` when the response was retriable but retries ran out.
+    var flags: [ResponseFlag]
+    /// From sending the try to its response head (`x-envoy-upstream-service-time`).
+    var serviceTime: Duration
+    /// The try number.
+    var attempt: Int
+}
+
+/// What every try of one request sends.
+struct ForwardRequest: Sendable {
+    var method: HTTPMethod
+    /// Path and query as received (`/search?q=1`).
+    var target: String
+    /// Headers to forward (hop-by-hop removed; `host` kept), `x-request-id` included.
+    var headers: [(name: String, value: String)]
+    var body: ForwardBody
+}
+
+/// Drives RoutingCore's ``RetryStateMachine`` over real tries: arms each try's deadline,
+/// classifies how it ended, sleeps the back-off, and records one CLIENT span per try.
+/// All decisions come from the state machine; this type only does the I/O.
+struct AttemptRunner: Sendable {
+    let client: UpstreamClient
+    let sink: (any SpanSink)?
+    let logger: Logger
+
+    func run(
+        _ request: ForwardRequest, routed: RoutedRequest, routing: RoutingAttributes,
+        trace: RequestTraceContext, serverSpan: SpanID, start: ContinuousClock.Instant,
+        random: inout some RandomNumberGenerator
+    ) async -> AttemptResult {
+        let policy: RetryPolicy
+        if request.body.isReplayable {
+            policy = routed.route.retries
+        } else {
+            // A streamed body cannot be sent twice: one try only, timeouts still apply.
+            policy = RetryPolicy(attempts: 0, perTryTimeout: routed.route.retries.perTryTimeout, retryOn: [])
+        }
+        var machine = RetryStateMachine(policy: policy, routeTimeout: routed.route.timeout)
+        var backoffWaited: Duration?
+        while true {
+            let attempt: Int
+            let deadline: ContinuousClock.Instant?
+            let deadlineKind: TimeoutKind?
+            switch machine.startAttempt(at: .now - start) {
+            case .giveUp(let reply):
+                return .localReply(reply)
+            case .attempt(let number, let offset, let kind):
+                attempt = number
+                deadline = offset.map { start + $0 }
+                deadlineKind = kind
+            }
+            let (host, port) = Self.address(for: routed.destination, using: &random)
+            var span = ClientSpanDraft(
+                attempt: attempt, method: request.method.rawValue, serverAddress: host, serverPort: port,
+                urlFull: "http://\(host):\(port)\(request.target)", routing: routing.attributes,
+                backoffWaited: backoffWaited)
+            let sent = ContinuousClock.now
+            let outcome: AttemptOutcome
+            var head: HTTPClientResponse?
+            do {
+                let response = try await client.head(
+                    upstreamRequest(request, url: span.urlFull, attempt: attempt, trace: trace, span: span.spanID),
+                    deadline: deadline, logger: logger)
+                head = response
+                span.status = Int(response.status.code)
+                outcome = .response(
+                    status: Int(response.status.code),
+                    grpcStatus: response.headers.first(name: "grpc-status").flatMap { Int($0) },
+                    rateLimited: response.headers.contains(name: "x-envoy-ratelimited"))
+            } catch {
+                let (failure, errorType) = UpstreamClient.classify(error)
+                outcome = failure
+                span.errorType = errorType
+                if case .timedOut = failure { span.timeout = deadlineKind }
+                logger.debug("upstream try failed", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
+            }
+            let body = head.map { TimedBody($0.body, deadline: deadline) }
+            switch machine.attemptEnded(outcome, at: .now - start, using: &random) {
+            case .returnResponse(_, let number, let flags, _):
+                guard let head, let body else { preconditionFailure("returnResponse without a response") }
+                return .response(UpstreamResponse(
+                    head: head, body: body, span: span, deadlineKind: deadlineKind, flags: flags,
+                    serviceTime: sent.duration(to: .now), attempt: number))
+            case .retry(let delay, _, let reason):
+                span.retryReason = reason.description
+                await body?.drain()
+                export(span, trace: trace, parent: serverSpan)
+                try? await Task.sleep(for: delay)
+                backoffWaited = delay
+            case .giveUp(let reply):
+                if span.timeout == nil, reply.timeout != nil, span.errorType == "timeout" { span.timeout = reply.timeout }
+                export(span, trace: trace, parent: serverSpan)
+                if let body { await body.drain() }
+                let replyAt = start + reply.at
+                if replyAt > .now { try? await Task.sleep(until: replyAt, clock: .continuous) }
+                return .localReply(reply)
+            }
+        }
+    }
+
+    func export(_ span: ClientSpanDraft, trace: RequestTraceContext, parent: SpanID) {
+        sink?.export(span.finish(trace: trace, parent: parent))
+    }
+
+    /// The request for try `attempt`: the forwarded headers plus `x-envoy-attempt-count`
+    /// and `traceparent` naming this try's CLIENT span.
+    private func upstreamRequest(
+        _ request: ForwardRequest, url: String, attempt: Int, trace: RequestTraceContext, span: SpanID
+    ) -> HTTPClientRequest {
+        var upstream = HTTPClientRequest(url: url)
+        upstream.method = request.method
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(request.headers.count + 3)
+        for (name, value) in request.headers where name != "traceparent" && name != "x-envoy-attempt-count" {
+            headers.add(name: name, value: value)
+        }
+        headers.add(name: "x-envoy-attempt-count", value: String(attempt))
+        headers.add(name: "traceparent", value: trace.traceparent(parent: span))
+        upstream.headers = headers
+        upstream.body = request.body.clientBody
+        return upstream
+    }
+
+    /// One address of the destination, picked at random; a destination without addresses
+    /// is reached through its host name (port from the destination, else 80).
+    static func address(for destination: Destination, using random: inout some RandomNumberGenerator) -> (String, Int) {
+        let address: String
+        if destination.addresses.isEmpty {
+            address = "\(destination.host):\(destination.port ?? 80)"
+        } else {
+            address = destination.addresses[Int(random.next(upperBound: UInt64(destination.addresses.count)))]
+        }
+        if let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) {
+            return (String(address[..<colon]), port)
+        }
+        return (address, destination.port ?? 80)
+    }
+}

@@ -1,0 +1,142 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KeiroModel
+import Logging
+import NIOCore
+import NIOHTTP1
+import RoutingCore
+
+/// The proxy's request handler: route → tries (``AttemptRunner``) → relay the upstream
+/// response, or answer locally. Records the SERVER span and hands every span to the sink.
+struct ProxyResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let table: RouteTable
+    let configuration: ProxyConfiguration
+    let runner: AttemptRunner
+    let sink: (any SpanSink)?
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let start = ContinuousClock.now
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(request.headers.count + 2)
+        for field in request.headers { headers.append((field.name.canonicalName, field.value)) }
+        let authority = request.head.authority
+        let target = request.head.path ?? "/"
+        let routeRequest = RouteRequest(
+            method: request.method.rawValue, target: target, authority: authority,
+            scheme: request.head.scheme ?? "http", headers: headers)
+        let trace = RequestTraceContext(
+            traceparent: routeRequest.header("traceparent"), tracestate: routeRequest.header("tracestate"))
+        var requestID = routeRequest.header("x-request-id")
+        if requestID == nil {
+            requestID = UUID().uuidString.lowercased()
+            headers.append(("x-request-id", requestID!))
+        }
+        var server = ServerSpanDraft(
+            method: request.method.rawValue, path: routeRequest.path, scheme: routeRequest.scheme,
+            requestHeaders: recordedHeaders(routeRequest), requestID: requestID!)
+
+        var random = SystemRandomNumberGenerator()
+        let routed: RoutedRequest
+        switch table.decide(routeRequest, using: &random) {
+        case .noRoute(let reply):
+            return localReply(reply, server: &server, trace: trace)
+        case .routed(let decision):
+            routed = decision
+        }
+        let routing = RoutingAttributes(routed)
+        server.httpRoute = routing.httpRoute
+        server.routing = routing.attributes
+
+        var forwarded = HopByHopHeaders.filter(headers)
+        if let authority, !forwarded.contains(where: { $0.name == "host" }) { forwarded.insert(("host", authority), at: 0) }
+        let body = try await ForwardBody.prepare(request, limit: configuration.retryBufferLimit)
+        server.retriesDisabled = !body.isReplayable && routed.route.retries.attempts > 0
+        let forward = ForwardRequest(method: HTTPMethod(rawValue: request.method.rawValue), target: target, headers: forwarded, body: body)
+
+        switch await runner.run(
+            forward, routed: routed, routing: routing, trace: trace, serverSpan: server.spanID, start: start, random: &random)
+        {
+        case .localReply(let reply):
+            return localReply(reply, server: &server, trace: trace)
+        case .response(let upstream):
+            return relay(upstream, server: server, trace: trace)
+        }
+    }
+
+    /// Streams the upstream response back; the try's deadline keeps bounding the body.
+    private func relay(_ upstream: UpstreamResponse, server: ServerSpanDraft, trace: RequestTraceContext) -> Response {
+        var fields = HTTPFields()
+        let relayed = HopByHopHeaders.filter(upstream.head.headers.map { ($0.name.lowercased(), $0.value) }, keepContentLength: true)
+        for (name, value) in relayed {
+            if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) }
+        }
+        fields[HTTPField.Name("x-envoy-upstream-service-time")!] = String(upstream.serviceTime.milliseconds)
+        var finished = server
+        finished.status = Int(upstream.head.status.code)
+        finished.flags = upstream.flags
+        finished.attempts = upstream.attempt
+        let server = finished
+        let runner = runner
+        let sink = sink
+        let status = HTTPResponse.Status(code: Int(upstream.head.status.code))
+        return Response(status: status, headers: fields, body: ResponseBody { writer in
+            var span = upstream.span
+            do {
+                while let chunk = try await upstream.body.next() { try await writer.write(chunk) }
+                try await writer.finish(nil)
+                runner.export(span, trace: trace, parent: server.spanID)
+                sink?.export(server.finish(trace: trace))
+            } catch {
+                // The head is already sent: a timeout or upstream failure mid-body can
+                // only cut the response short (Envoy resets the stream the same way).
+                let (outcome, errorType) = UpstreamClient.classify(error)
+                span.errorType = errorType
+                var server = server
+                server.errorType = errorType
+                if case .timedOut = outcome {
+                    span.timeout = upstream.deadlineKind
+                    server.timeout = upstream.deadlineKind
+                    server.flags.append(.upstreamRequestTimeout)
+                } else {
+                    server.flags.append(.upstreamRemoteReset)
+                }
+                runner.export(span, trace: trace, parent: server.spanID)
+                sink?.export(server.finish(trace: trace))
+                throw error
+            }
+        })
+    }
+
+    /// A reply the proxy makes itself (Envoy's wording and status), recorded on the SERVER span.
+    private func localReply(_ reply: LocalReply, server: inout ServerSpanDraft, trace: RequestTraceContext) -> Response {
+        server.status = reply.status
+        server.flags = reply.flags
+        server.details = reply.details
+        server.timeout = reply.timeout
+        server.attempts = reply.attempt
+        if reply.timeout != nil { server.errorType = "timeout" }
+        sink?.export(server.finish(trace: trace))
+        var fields = HTTPFields()
+        let body = ByteBuffer(string: reply.body)
+        if !reply.body.isEmpty { fields[.contentType] = "text/plain" }
+        fields[.contentLength] = String(body.readableBytes)
+        return Response(status: HTTPResponse.Status(code: reply.status), headers: fields, body: ResponseBody(byteBuffer: body))
+    }
+
+    /// `http.request.header.<name>` attributes for the headers the configuration names.
+    private func recordedHeaders(_ request: RouteRequest) -> [Attribute] {
+        var values: [(String, [AttributeValue])] = []
+        for field in request.headers where configuration.records(header: field.name) {
+            if let index = values.firstIndex(where: { $0.0 == field.name }) {
+                values[index].1.append(.string(field.value))
+            } else {
+                values.append((field.name, [.string(field.value)]))
+            }
+        }
+        return values.map { Attribute(SemanticAttributes.requestHeaderPrefix + $0.0, .array($0.1)) }
+    }
+}

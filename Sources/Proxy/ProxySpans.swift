@@ -1,0 +1,153 @@
+import Foundation
+import KeiroModel
+import RoutingCore
+
+/// Keiro's own span attribute keys (OpenTelemetry's HTTP ones are in `SemanticAttributes`).
+enum KeiroAttributes {
+    static let routeName = "keiro.route.name"
+    static let destinationHost = "keiro.destination.host"
+    static let destinationSubset = "keiro.destination.subset"
+    static let destinationAddress = "keiro.destination.address"
+    /// Why this destination: `weight` (weighted draw), `header` (a header match chose the
+    /// route), `sticky` (stickiness key hash), `single` (the route's only destination).
+    static let routingDecision = "keiro.routing.decision"
+    static let retryReason = "keiro.retry.reason"
+    static let backoffWaitedMs = "keiro.retry.backoff_ms"
+    static let timeout = "keiro.timeout"
+    static let responseFlags = "keiro.response_flags"
+    static let responseDetails = "keiro.response_code_details"
+    static let requestID = "keiro.request_id"
+    static let attempts = "keiro.attempts"
+    static let retriesDisabled = "keiro.retry.disabled"
+}
+
+/// Wall-clock time as Unix nanoseconds, for span timestamps.
+func unixNanosNow() -> UInt64 {
+    UInt64(max(0, Date().timeIntervalSince1970 * 1_000_000_000))
+}
+
+/// What routing chose, as span attributes shared by the SERVER span and the CLIENT spans.
+struct RoutingAttributes: Sendable {
+    var attributes: [Attribute]
+    /// `http.route`: the matched block's URI condition (exact path, prefix, or regex
+    /// pattern); nil when the route has no URI condition.
+    var httpRoute: String?
+
+    init(_ routed: RoutedRequest) {
+        let route = routed.route
+        let block = routed.matchBlock.map { route.matches[$0] }
+        let destination = routed.destination
+        let decision: String
+        if routed.sticky {
+            decision = "sticky"
+        } else if let block, !block.headers.isEmpty || !block.withoutHeaders.isEmpty {
+            decision = "header"
+        } else if route.destinations.count > 1 {
+            decision = "weight"
+        } else {
+            decision = "single"
+        }
+        var attributes = [Attribute(KeiroAttributes.destinationHost, .string(destination.host))]
+        if let name = route.name { attributes.append(Attribute(KeiroAttributes.routeName, .string(name))) }
+        if let subset = destination.subset { attributes.append(Attribute(KeiroAttributes.destinationSubset, .string(subset))) }
+        attributes.append(Attribute(KeiroAttributes.routingDecision, .string(decision)))
+        self.attributes = attributes
+        switch block?.uri {
+        case .exact(let path, _), .prefix(let path, _): httpRoute = path
+        case .regex(let regex): httpRoute = regex.pattern
+        case .present, nil: httpRoute = nil
+        }
+    }
+}
+
+/// A CLIENT span for one upstream try, filled in as the try goes.
+struct ClientSpanDraft: Sendable {
+    let spanID = SpanID.random()
+    let start = unixNanosNow()
+    var attempt: Int
+    var method: String
+    var serverAddress: String
+    var serverPort: Int
+    var urlFull: String
+    var routing: [Attribute]
+    var status: Int?
+    var errorType: String?
+    var retryReason: String?
+    var backoffWaited: Duration?
+    var timeout: TimeoutKind?
+
+    /// The finished span, child of the SERVER span `parent`.
+    func finish(trace: RequestTraceContext, parent: SpanID) -> Span {
+        var attributes = [
+            Attribute(SemanticAttributes.httpRequestMethod, .string(method)),
+            Attribute(SemanticAttributes.serverAddress, .string(serverAddress)),
+            Attribute(SemanticAttributes.serverPort, .int(Int64(serverPort))),
+            Attribute(SemanticAttributes.urlFull, .string(urlFull)),
+        ]
+        if attempt > 1 { attributes.append(Attribute(SemanticAttributes.resendCount, .int(Int64(attempt - 1)))) }
+        if let status { attributes.append(Attribute(SemanticAttributes.httpResponseStatusCode, .int(Int64(status)))) }
+        let errorType = errorType ?? status.flatMap { $0 >= 400 ? String($0) : nil }
+        if let errorType { attributes.append(Attribute(SemanticAttributes.errorType, .string(errorType))) }
+        attributes += routing
+        attributes.append(Attribute(KeiroAttributes.destinationAddress, .string("\(serverAddress):\(serverPort)")))
+        if let retryReason { attributes.append(Attribute(KeiroAttributes.retryReason, .string(retryReason))) }
+        if let backoffWaited {
+            attributes.append(Attribute(KeiroAttributes.backoffWaitedMs, .int(backoffWaited.milliseconds)))
+        }
+        if let timeout { attributes.append(Attribute(KeiroAttributes.timeout, .string(timeout.rawValue))) }
+        return Span(
+            traceID: trace.traceID, spanID: spanID, parentSpanID: parent, traceState: trace.traceState,
+            name: method, kind: .client, startTimeUnixNano: start, endTimeUnixNano: unixNanosNow(),
+            attributes: attributes, status: SpanStatus(code: errorType == nil ? .unset : .error),
+            flags: UInt32(trace.flags))
+    }
+}
+
+/// The SERVER span for one inbound request.
+struct ServerSpanDraft: Sendable {
+    let spanID = SpanID.random()
+    let start = unixNanosNow()
+    var method: String
+    var path: String
+    var scheme: String
+    var requestHeaders: [Attribute]
+    var requestID: String
+    var httpRoute: String?
+    var routing: [Attribute] = []
+    var status: Int?
+    var errorType: String?
+    var flags: [ResponseFlag] = []
+    var details: String?
+    var timeout: TimeoutKind?
+    var attempts = 0
+    var retriesDisabled = false
+
+    /// The finished span, child of the caller's span (if any).
+    func finish(trace: RequestTraceContext) -> Span {
+        var attributes = [
+            Attribute(SemanticAttributes.httpRequestMethod, .string(method)),
+            Attribute(SemanticAttributes.urlPath, .string(path)),
+            Attribute("url.scheme", .string(scheme)),
+        ]
+        if let httpRoute { attributes.append(Attribute(SemanticAttributes.httpRoute, .string(httpRoute))) }
+        if let status { attributes.append(Attribute(SemanticAttributes.httpResponseStatusCode, .int(Int64(status)))) }
+        let errorType = errorType ?? status.flatMap { $0 >= 500 ? String($0) : nil }
+        if let errorType { attributes.append(Attribute(SemanticAttributes.errorType, .string(errorType))) }
+        attributes += requestHeaders
+        attributes.append(Attribute(KeiroAttributes.requestID, .string(requestID)))
+        attributes += routing
+        if attempts > 0 { attributes.append(Attribute(KeiroAttributes.attempts, .int(Int64(attempts)))) }
+        if retriesDisabled { attributes.append(Attribute(KeiroAttributes.retriesDisabled, .bool(true))) }
+        if !flags.isEmpty {
+            attributes.append(Attribute(KeiroAttributes.responseFlags, .string(flags.map(\.rawValue).joined(separator: ","))))
+        }
+        if let details { attributes.append(Attribute(KeiroAttributes.responseDetails, .string(details))) }
+        if let timeout { attributes.append(Attribute(KeiroAttributes.timeout, .string(timeout.rawValue))) }
+        return Span(
+            traceID: trace.traceID, spanID: spanID, parentSpanID: trace.parentSpanID, traceState: trace.traceState,
+            name: httpRoute.map { "\(method) \($0)" } ?? method, kind: .server,
+            startTimeUnixNano: start, endTimeUnixNano: unixNanosNow(),
+            attributes: attributes, status: SpanStatus(code: errorType == nil ? .unset : .error),
+            flags: UInt32(trace.flags))
+    }
+}

@@ -1,0 +1,116 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import RoutingCore
+
+/// The one AsyncHTTPClient `HTTPClient` (connection pool) a proxy sends every upstream
+/// try through, and the mapping from its errors to RoutingCore's ``AttemptOutcome``.
+struct UpstreamClient: Sendable {
+    let client: HTTPClient
+
+    /// A pooled client: a refused connection fails the try at once (RoutingCore decides
+    /// about retrying, not AsyncHTTPClient), connects are bounded by `connectTimeout`.
+    static func makeClient(_ configuration: ProxyConfiguration) -> HTTPClient {
+        var client = HTTPClient.Configuration()
+        client.connectionPool.retryConnectionEstablishment = false
+        client.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = configuration.maxConnectionsPerHost
+        client.timeout.connect = .nanoseconds(configuration.connectTimeout.nanoseconds)
+        client.decompression = .disabled
+        client.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: client)
+    }
+
+    /// Sends `request` and waits for the response head until `deadline`
+    /// (AsyncHTTPClient's deadline ends at the head; the body is bounded by ``TimedBody``).
+    func head(_ request: HTTPClientRequest, deadline: ContinuousClock.Instant?, logger: Logger) async throws -> HTTPClientResponse {
+        let nioDeadline: NIODeadline
+        if let deadline {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            nioDeadline = .now() + .nanoseconds(max(0, remaining.nanoseconds))
+        } else {
+            nioDeadline = .distantFuture
+        }
+        return try await client.execute(request, deadline: nioDeadline, logger: logger)
+    }
+
+    /// How a failed try ended, for the retry state machine, and the `error.type` to record.
+    static func classify(_ error: any Error) -> (outcome: AttemptOutcome, errorType: String) {
+        if error is AttemptTimeout { return (.timedOut, "timeout") }
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout: return (.timedOut, "timeout")
+            case .connectTimeout, .getConnectionFromPoolTimeout: return (.connectFailure, "connect_timeout")
+            case .remoteConnectionClosed: return (.reset, "connection_reset")
+            default: return (.reset, "\(error)")
+            }
+        }
+        if let error = error as? IOError, Self.connectErrnos.contains(error.errnoCode) {
+            return (.connectFailure, "connection_refused")
+        }
+        let name = String(describing: type(of: error))
+        if name.contains("NIOConnectionError") || name.contains("ConnectTimeout") {
+            return (.connectFailure, "connection_refused")
+        }
+        if let error = error as? ChannelError, case .connectTimeout = error {
+            return (.connectFailure, "connect_timeout")
+        }
+        return (.reset, name)
+    }
+
+    /// ECONNREFUSED, ENETUNREACH, EHOSTUNREACH on Linux.
+    private static let connectErrnos: Set<CInt> = [111, 101, 113]
+}
+
+/// A try's deadline passed.
+struct AttemptTimeout: Error {}
+
+/// The body of an upstream response, read chunk by chunk with the try's deadline racing
+/// every read: AsyncHTTPClient's deadline stops at the head, but Envoy's per-try and route
+/// timeouts cover the whole response. On timeout the read is cancelled, which makes
+/// AsyncHTTPClient close the upstream connection.
+final class TimedBody: @unchecked Sendable {
+    // @unchecked: the iterator is only ever used by one read at a time (`next` awaits the
+    // read before returning), so it is never touched concurrently.
+    private var iterator: HTTPClientResponse.Body.AsyncIterator
+    private let deadline: ContinuousClock.Instant?
+
+    init(_ body: HTTPClientResponse.Body, deadline: ContinuousClock.Instant?) {
+        iterator = body.makeAsyncIterator()
+        self.deadline = deadline
+    }
+
+    /// The next chunk, nil at the end; throws ``AttemptTimeout`` when the deadline passes first.
+    func next() async throws -> ByteBuffer? {
+        guard let deadline else { return try await iterator.next() }
+        return try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await self.iterator.next() }
+            group.addTask {
+                try await Task.sleep(until: deadline, clock: .continuous)
+                throw AttemptTimeout()
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { return nil }
+            return first
+        }
+    }
+
+    /// Reads and discards up to `limit` bytes (a response that will be retried), so its
+    /// connection can go back to the pool; stops early on error or timeout.
+    func drain(limit: Int = 1 << 20) async {
+        var read = 0
+        while read < limit, let chunk = try? await next() { read += chunk.readableBytes }
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds (saturating).
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        return product.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue
+    }
+
+    /// Whole milliseconds.
+    var milliseconds: Int64 { nanoseconds / 1_000_000 }
+}

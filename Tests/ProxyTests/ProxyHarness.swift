@@ -1,0 +1,201 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KeiroModel
+import Logging
+import NIOCore
+import NIOHTTP1
+import Proxy
+import RoutingCore
+import ServiceLifecycle
+import Synchronization
+
+/// Collects every span the proxy finishes, in memory.
+final class SpanRecorder: SpanSink {
+    private let spans = Mutex<[Span]>([])
+
+    func export(_ span: Span) { spans.withLock { $0.append(span) } }
+
+    var all: [Span] { spans.withLock { $0 } }
+
+    /// Waits (bounded) until at least `count` spans of `kind` are recorded; returns them in
+    /// start order. Spans finish after the response body is written, so a client may see
+    /// the response a moment before the spans exist.
+    func spans(_ kind: SpanKind, atLeast count: Int, within limit: Duration = .seconds(5)) async throws -> [Span] {
+        let deadline = ContinuousClock.now + limit
+        while true {
+            let found = all.filter { $0.kind == kind }
+            if found.count >= count || ContinuousClock.now >= deadline {
+                return found.sorted { $0.startTimeUnixNano < $1.startTimeUnixNano }
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}
+
+extension Span {
+    subscript(attribute key: String) -> AttributeValue? { attributes.first { $0.key == key }?.value }
+}
+
+/// A scripted upstream on 127.0.0.1:
+/// - `/echo…` answers 200 with the request body, and echoes method, target and request
+///   headers (`x-echo-<name>`);
+/// - `/flaky…` answers the next status of `script` (then 200);
+/// - `/hang…` never answers (until cancelled).
+/// Every answer carries `x-backend: <name>`.
+final class Backend: Sendable {
+    let name: String
+    private let script: Mutex<[Int]>
+    private let hitCount = Mutex(0)
+
+    init(name: String, script: [Int] = []) {
+        self.name = name
+        self.script = Mutex(script)
+    }
+
+    var hits: Int { hitCount.withLock { $0 } }
+
+    func application(onPort: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
+        var logger = Logger(label: "keiro.test.backend")
+        logger.logLevel = .critical
+        return Application(
+            responder: CallbackResponder<BasicRequestContext> { request, _ in try await self.respond(request) },
+            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { await onPort($0.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+
+    private func respond(_ request: Request) async throws -> Response {
+        hitCount.withLock { $0 += 1 }
+        let path = request.uri.path
+        var headers = HTTPFields()
+        headers[HTTPField.Name("x-backend")!] = name
+        if path.hasPrefix("/hang") {
+            try await Task.sleep(for: .seconds(30))
+            return Response(status: .ok, headers: headers)
+        }
+        if path.hasPrefix("/flaky") {
+            let status = script.withLock { $0.isEmpty ? 200 : $0.removeFirst() }
+            headers[HTTPField.Name("x-echo-attempt-count")!] = request.headers[HTTPField.Name("x-envoy-attempt-count")!] ?? ""
+            return Response(status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: "status \(status)")))
+        }
+        let body = try await request.body.collect(upTo: 1 << 20)
+        headers[HTTPField.Name("x-echo-method")!] = request.method.rawValue
+        headers[HTTPField.Name("x-echo-target")!] = request.head.path ?? ""
+        headers[HTTPField.Name("x-echo-host")!] = request.head.authority ?? ""
+        for field in request.headers {
+            if let name = HTTPField.Name("x-echo-" + field.name.canonicalName) { headers.append(HTTPField(name: name, value: field.value)) }
+        }
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+    }
+}
+
+/// A running proxy in front of running backends, and a client to call it.
+struct ProxyHarness: Sendable {
+    let port: Int
+    let client: HTTPClient
+    let recorder: SpanRecorder
+
+    struct Reply: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: String
+    }
+
+    func send(
+        _ target: String, method: HTTPMethod = .GET, headers: [(String, String)] = [], body: String? = nil
+    ) async throws -> Reply {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(target)")
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await client.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        return Reply(status: Int(response.status.code), headers: response.headers, body: String(buffer: bytes))
+    }
+}
+
+/// Starts `backends` on free ports, a proxy whose routes come from `routes(ports)` (YAML,
+/// one route set), runs `body`, then shuts the proxy down gracefully and stops the backends.
+func withProxy<T: Sendable>(
+    backends: [Backend],
+    collector: String? = nil,
+    routes: @Sendable ([Int]) -> String,
+    _ body: @Sendable (ProxyHarness) async throws -> T
+) async throws -> T {
+    var logger = Logger(label: "keiro.test.proxy")
+    logger.logLevel = .critical
+    return try await withThrowingTaskGroup(of: Void.self) { backendTasks in
+        var ports: [Int] = []
+        for backend in backends {
+            let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
+            backendTasks.addTask {
+                defer { continuation.finish() }
+                try await backend.application { continuation.yield($0) }.run()
+            }
+            var iterator = stream.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw CancellationError() }
+            ports.append(port)
+        }
+        defer { backendTasks.cancelAll() }
+        let config = try ConfigLoader.load(yaml: routes(ports), name: "test.yaml")
+        let recorder = SpanRecorder()
+        let (proxyPorts, proxyContinuation) = AsyncStream.makeStream(of: Int.self)
+        let proxy = try ProxyServer(
+            configuration: ProxyConfiguration(routes: config.routeSets[0], port: 0, collector: collector),
+            spanSink: recorder, onServerRunning: { proxyContinuation.yield($0) }, logger: logger)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [proxy], logger: logger))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let result: Result<T, any Error> = await withThrowingTaskGroup(of: Void.self) { proxyTasks in
+            proxyTasks.addTask {
+                defer { proxyContinuation.finish() }
+                try await group.run()
+            }
+            var iterator = proxyPorts.makeAsyncIterator()
+            guard let port = await iterator.next() else { return .failure(CancellationError()) }
+            let result: Result<T, any Error>
+            do {
+                result = .success(try await body(ProxyHarness(port: port, client: client, recorder: recorder)))
+            } catch {
+                result = .failure(error)
+            }
+            await group.triggerGracefulShutdown()
+            do { try await proxyTasks.waitForAll() } catch { return .failure(error) }
+            return result
+        }
+        try await client.shutdown()
+        return try result.get()
+    }
+}
+
+/// The gateway config the tests share: `main` and `pr` backends plus a refused port.
+@Sendable func gatewayRoutes(_ ports: [Int]) -> String {
+    """
+    kind: Gateway
+    routes:
+      - name: flaky
+        match: { pathPrefix: /flaky }
+        targetGroup: main
+        retries: { attempts: 2, retryOn: "5xx,connect-failure" }
+      - name: hang
+        match: { pathPrefix: /hang }
+        targetGroup: main
+        timeout: 700ms
+        retries: { attempts: 2, perTryTimeout: 250ms, retryOn: "5xx" }
+      - name: refused
+        match: { pathPrefix: /refused }
+        targetGroup: dead
+        retries: { attempts: 2, retryOn: "connect-failure" }
+      - name: pr-route
+        match: { pathPrefix: /echo, headers: { service-router-svca-demo: svca-pr1.demo } }
+        targetGroup: pr
+      - name: echo
+        match: { pathPrefix: /echo }
+        targetGroup: main
+    targetGroups:
+      main: [ { name: main, targets: ["127.0.0.1:\(ports[0])"] } ]
+      pr: [ { name: pr1, targets: ["127.0.0.1:\(ports.count > 1 ? ports[1] : ports[0])"] } ]
+      dead: [ { name: dead, targets: ["127.0.0.1:1"] } ]
+    """
+}
