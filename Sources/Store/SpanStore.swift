@@ -62,7 +62,7 @@ public struct TraceSummary: Hashable, Sendable {
     public var hasRoot: Bool
     public var rootService: String
     public var rootName: String
-    /// `http.route` of the root span, else its `url.path`.
+    /// `http.route` of the root span, else its `url.path` (Zipkin: `http.path`).
     public var rootRoute: String?
 
     public init(

@@ -32,8 +32,8 @@ struct TraceAggregate {
         root = Root(
             spanID: span.spanID, hasParent: span.parentSpanID != nil, startNanos: span.startTimeUnixNano,
             serviceID: serviceID, name: span.name,
-            route: (span.attributes[SemanticAttributes.httpRoute] ?? span.attributes[SemanticAttributes.urlPath])?
-                .displayString)
+            route: (span.attributes[SemanticAttributes.httpRoute] ?? span.attributes[SemanticAttributes.urlPath]
+                ?? span.attributes["http.path"])?.displayString)
     }
 
     mutating func merge(_ other: TraceAggregate) {

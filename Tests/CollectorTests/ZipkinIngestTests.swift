@@ -44,6 +44,7 @@ import Testing
             let summary = try #require(try await collector.store.traceSummary(trace))
             #expect(summary.spanCount == 2)
             #expect(summary.errorCount == 1)
+            #expect(summary.rootRoute == "/search")  // Zipkin's http.path
         }
     }
 

@@ -80,7 +80,7 @@ CREATE TABLE traces (
     root_start_ns   INTEGER NOT NULL,
     root_service_id INTEGER NOT NULL REFERENCES services(id),
     root_name       TEXT    NOT NULL,
-    root_route      TEXT,                    -- http.route of the root, else url.path
+    root_route      TEXT,                    -- http.route of the root, else url.path (Zipkin: http.path)
     flags           INTEGER NOT NULL DEFAULT 0, -- analyzer flags (retried, timeout, canary …)
     PRIMARY KEY (segment, trace_id)
 ) STRICT, WITHOUT ROWID;
