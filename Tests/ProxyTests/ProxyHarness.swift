@@ -42,7 +42,9 @@ extension Span {
 /// - `/echo…` answers 200 with the request body, and echoes method, target and request
 ///   headers (`x-echo-<name>`);
 /// - `/flaky…` answers the next status of `script` (then 200);
-/// - `/hang…` never answers (until cancelled).
+/// - `/hang…` never answers (until cancelled);
+/// - `/stall…` sends the head and 5 bytes of body, then stalls (until cancelled);
+/// - `…/slow` answers 200 after 300 ms.
 /// Every answer carries `x-backend: <name>`.
 final class Backend: Sendable {
     let name: String
@@ -75,6 +77,17 @@ final class Backend: Sendable {
             try await Task.sleep(for: .seconds(30))
             return Response(status: .ok, headers: headers)
         }
+        if path.hasPrefix("/stall") {
+            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: "start"))
+                try await Task.sleep(for: .seconds(30))
+                try await writer.finish(nil)
+            })
+        }
+        if path.hasSuffix("/slow") {
+            try await Task.sleep(for: .milliseconds(300))
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: "slow done")))
+        }
         if path.hasPrefix("/flaky") {
             let status = script.withLock { $0.isEmpty ? 200 : $0.removeFirst() }
             headers[HTTPField.Name("x-echo-attempt-count")!] = request.headers[HTTPField.Name("x-envoy-attempt-count")!] ?? ""
@@ -96,6 +109,8 @@ struct ProxyHarness: Sendable {
     let port: Int
     let client: HTTPClient
     let recorder: SpanRecorder
+    /// Starts the proxy's graceful shutdown (as SIGTERM would) and returns at once.
+    let shutdown: @Sendable () async -> Void
 
     struct Reply: Sendable {
         var status: Int
@@ -156,7 +171,8 @@ func withProxy<T: Sendable>(
             guard let port = await iterator.next() else { return .failure(CancellationError()) }
             let result: Result<T, any Error>
             do {
-                result = .success(try await body(ProxyHarness(port: port, client: client, recorder: recorder)))
+                result = .success(try await body(ProxyHarness(
+                    port: port, client: client, recorder: recorder, shutdown: { await group.triggerGracefulShutdown() })))
             } catch {
                 result = .failure(error)
             }
@@ -187,6 +203,11 @@ func withProxy<T: Sendable>(
         match: { pathPrefix: /refused }
         targetGroup: dead
         retries: { attempts: 2, retryOn: "connect-failure" }
+      - name: stall
+        match: { pathPrefix: /stall }
+        targetGroup: main
+        timeout: 400ms
+        retries: { attempts: 1, perTryTimeout: 300ms, retryOn: "5xx" }
       - name: pr-route
         match: { pathPrefix: /echo, headers: { service-router-svca-demo: svca-pr1.demo } }
         targetGroup: pr

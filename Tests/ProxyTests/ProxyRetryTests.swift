@@ -44,8 +44,10 @@ struct ProxyRetryTests {
             #expect(server[attribute: "keiro.response_flags"] == .string("UT"))
             #expect(server[attribute: "keiro.timeout"] == .string("overall"))
             #expect(server[attribute: "error.type"] == .string("timeout"))
-            let clients = try await proxy.recorder.spans(.client, atLeast: 3)
-            #expect(clients.count == 3)
+            // 250 ms tries under a 700 ms route timeout: normally three (per_try, per_try,
+            // overall); a loaded machine may start the third too late to make it.
+            let clients = try await proxy.recorder.spans(.client, atLeast: 3, within: .seconds(1))
+            #expect((2...3).contains(clients.count))
             #expect(clients.first?[attribute: "keiro.timeout"] == .string("per_try"))
             #expect(clients.allSatisfy { $0[attribute: "error.type"] == .string("timeout") })
         }

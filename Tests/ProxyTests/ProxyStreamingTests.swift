@@ -1,0 +1,64 @@
+import AsyncHTTPClient
+import KeiroModel
+import NIOCore
+import NIOHTTP1
+import Proxy
+import Testing
+
+@Suite("Proxy streaming and shutdown", .timeLimit(.minutes(1)))
+struct ProxyStreamingTests {
+    @Test("a body over the retry buffer is streamed intact, and that request is not retried")
+    func largeBodyStreamsWithoutRetry() async throws {
+        let main = Backend(name: "main", script: [503])
+        try await withProxy(backends: [main], routes: gatewayRoutes) { proxy in
+            let large = String(repeating: "0123456789abcdef", count: 200 * 1024 / 16)  // 200 KiB
+            let echoed = try await proxy.send("/echo/large", method: .PUT, body: large)
+            #expect(echoed.status == 200)
+            #expect(echoed.body == large)
+
+            let flaky = try await proxy.send("/flaky", method: .POST, body: large)
+            #expect(flaky.status == 503)
+            #expect(main.hits == 2)  // one for /echo, one for /flaky: no retry
+            let servers = try await proxy.recorder.spans(.server, atLeast: 2)
+            let flakyServer = try #require(servers.first { $0[attribute: "keiro.route.name"] == .string("flaky") })
+            #expect(flakyServer[attribute: "keiro.retry.disabled"] == .bool(true))
+            #expect(flakyServer[attribute: "keiro.attempts"] == .int(1))
+        }
+    }
+
+    @Test("the per-try deadline also bounds the response body: a stalled body is cut off and recorded")
+    func stalledBodyTimesOut() async throws {
+        try await withProxy(backends: [Backend(name: "main")], routes: gatewayRoutes) { proxy in
+            let started = ContinuousClock.now
+            var received = ""
+            do {
+                let response = try await proxy.client.execute(
+                    HTTPClientRequest(url: "http://127.0.0.1:\(proxy.port)/stall"), timeout: .seconds(10))
+                #expect(response.status == .ok)  // the head was relayed before the body stalled
+                for try await chunk in response.body { received += String(buffer: chunk) }
+                Issue.record("the body should have been cut off, got \(received)")
+            } catch {
+                // expected: the proxy closes the connection when the deadline fires
+            }
+            #expect(received == "start")
+            #expect(started.duration(to: .now) < .seconds(3))
+            let client = try #require(try await proxy.recorder.spans(.client, atLeast: 1).first)
+            #expect(client[attribute: "keiro.timeout"] == .string("per_try"))
+            #expect(client[attribute: "error.type"] == .string("timeout"))
+            let server = try #require(try await proxy.recorder.spans(.server, atLeast: 1).first)
+            #expect(server[attribute: "keiro.response_flags"] == .string("UT"))
+            #expect(server[attribute: "http.response.status_code"] == .int(200))
+        }
+    }
+
+    @Test("graceful shutdown lets an in-flight request finish")
+    func gracefulShutdown() async throws {
+        try await withProxy(backends: [Backend(name: "main")], routes: gatewayRoutes) { proxy in
+            async let reply = proxy.send("/echo/slow")
+            try await Task.sleep(for: .milliseconds(100))
+            await proxy.shutdown()
+            let finished = try await reply
+            #expect(finished.status == 200)
+        }
+    }
+}
