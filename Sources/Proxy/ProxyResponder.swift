@@ -30,14 +30,16 @@ struct ProxyResponder: HTTPResponder {
             scheme: request.head.scheme ?? "http", headers: headers)
         let trace = RequestTraceContext(
             traceparent: routeRequest.header("traceparent"), tracestate: routeRequest.header("tracestate"))
-        var requestID = routeRequest.header("x-request-id")
-        if requestID == nil {
+        let requestID: String
+        if let received = routeRequest.header("x-request-id") {
+            requestID = received
+        } else {
             requestID = UUID().uuidString.lowercased()
-            headers.append(("x-request-id", requestID!))
+            headers.append(("x-request-id", requestID))
         }
         var server = ServerSpanDraft(
             method: request.method.rawValue, path: routeRequest.path, scheme: routeRequest.scheme,
-            requestHeaders: recordedHeaders(routeRequest), requestID: requestID!)
+            requestHeaders: recordedHeaders(routeRequest), requestID: requestID)
 
         var random = SystemRandomNumberGenerator()
         let routed: RoutedRequest
@@ -85,29 +87,44 @@ struct ProxyResponder: HTTPResponder {
         let status = HTTPResponse.Status(code: Int(upstream.head.status.code))
         return Response(status: status, headers: fields, body: ResponseBody { writer in
             var span = upstream.span
-            do {
-                while let chunk = try await upstream.body.next() { try await writer.write(chunk) }
-                try await writer.finish(nil)
-                runner.export(span, trace: trace, parent: server.spanID)
-                sink?.export(server.finish(trace: trace))
-            } catch {
-                // The head is already sent: a timeout or upstream failure mid-body can
-                // only cut the response short (Envoy resets the stream the same way).
-                let (outcome, errorType) = UpstreamClient.classify(error)
-                span.errorType = errorType
-                var server = server
-                server.errorType = errorType
-                if case .timedOut = outcome {
-                    span.timeout = upstream.deadlineKind
-                    server.timeout = upstream.deadlineKind
-                    server.flags.append(.upstreamRequestTimeout)
-                } else {
-                    server.flags.append(.upstreamRemoteReset)
+            var server = server
+            while true {
+                let chunk: ByteBuffer?
+                do {
+                    chunk = try await upstream.body.next()
+                } catch {
+                    // The head is already sent: a timeout or upstream failure mid-body can
+                    // only cut the response short (Envoy resets the stream the same way).
+                    let (outcome, errorType) = UpstreamClient.classify(error)
+                    span.errorType = errorType
+                    server.errorType = errorType
+                    if case .timedOut = outcome {
+                        span.timeout = upstream.deadlineKind
+                        server.timeout = upstream.deadlineKind
+                        server.flags.append(.upstreamRequestTimeout)
+                    } else {
+                        server.flags.append(.upstreamRemoteReset)
+                    }
+                    runner.export(span, trace: trace, parent: server.spanID)
+                    sink?.export(server.finish(trace: trace))
+                    throw error
                 }
-                runner.export(span, trace: trace, parent: server.spanID)
-                sink?.export(server.finish(trace: trace))
-                throw error
+                guard let chunk else { break }
+                do {
+                    try await writer.write(chunk)
+                } catch {
+                    // The caller went away (Envoy flag DC); stop reading the upstream.
+                    span.errorType = "cancelled"
+                    server.errorType = "downstream_disconnect"
+                    server.flags.append(ResponseFlag(rawValue: "DC"))
+                    runner.export(span, trace: trace, parent: server.spanID)
+                    sink?.export(server.finish(trace: trace))
+                    throw error
+                }
             }
+            try await writer.finish(nil)
+            runner.export(span, trace: trace, parent: server.spanID)
+            sink?.export(server.finish(trace: trace))
         })
     }
 

@@ -84,4 +84,43 @@ struct ProxyForwardingTests {
             #expect(recorded.count == 10)
         }
     }
+
+    @Test("HEAD is relayed without a body and still recorded")
+    func head() async throws {
+        try await withProxy(backends: [Backend(name: "main")], routes: gatewayRoutes) { proxy in
+            let reply = try await proxy.send("/echo/head", method: .HEAD)
+            #expect(reply.status == 200)
+            #expect(reply.body == "")
+            let server = try #require(try await proxy.recorder.spans(.server, atLeast: 1, within: .seconds(2)).first)
+            #expect(server[attribute: "http.request.method"] == .string("HEAD"))
+        }
+    }
+
+    @Test("a 90/10 split over 2,000 requests lands within tolerance")
+    func weightedSplit() async throws {
+        let primary = Backend(name: "primary")
+        let canary = Backend(name: "canary")
+        try await withProxy(backends: [primary, canary], routes: gatewayRoutes) { proxy in
+            let total = 2000
+            let lanes = 8
+            let failures = try await withThrowingTaskGroup(of: Int.self) { group in
+                for lane in 0..<lanes {
+                    group.addTask {
+                        var failed = 0
+                        for index in stride(from: lane, to: total, by: lanes) where try await proxy.send("/split/\(index)").status != 200 {
+                            failed += 1
+                        }
+                        return failed
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(failures == 0)
+            #expect(primary.hits + canary.hits == total)
+            // Binomial(2000, 0.1): mean 200, σ ≈ 13.4; ±5σ.
+            #expect((133...267).contains(canary.hits), "canary got \(canary.hits) of \(total)")
+            let servers = try await proxy.recorder.spans(.server, atLeast: total)
+            #expect(servers.allSatisfy { $0[attribute: "keiro.routing.decision"] == .string("weight") })
+        }
+    }
 }

@@ -208,6 +208,9 @@ func withProxy<T: Sendable>(
         targetGroup: main
         timeout: 400ms
         retries: { attempts: 1, perTryTimeout: 300ms, retryOn: "5xx" }
+      - name: split
+        match: { pathPrefix: /split }
+        targetGroup: split
       - name: pr-route
         match: { pathPrefix: /echo, headers: { service-router-svca-demo: svca-pr1.demo } }
         targetGroup: pr
@@ -217,6 +220,9 @@ func withProxy<T: Sendable>(
     targetGroups:
       main: [ { name: main, targets: ["127.0.0.1:\(ports[0])"] } ]
       pr: [ { name: pr1, targets: ["127.0.0.1:\(ports.count > 1 ? ports[1] : ports[0])"] } ]
+      split:
+        - { name: primary, weight: 90, targets: ["127.0.0.1:\(ports[0])"] }
+        - { name: canary, weight: 10, targets: ["127.0.0.1:\(ports.count > 1 ? ports[1] : ports[0])"] }
       dead: [ { name: dead, targets: ["127.0.0.1:1"] } ]
     """
 }
