@@ -6,6 +6,7 @@ import KeiroModel
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import Proxy
 import RoutingCore
 import ServiceLifecycle
@@ -185,8 +186,11 @@ func withProxy<T: Sendable>(
     }
 }
 
-/// The gateway config the tests share: `main` and `pr` backends plus a refused port.
-@Sendable func gatewayRoutes(_ ports: [Int]) -> String {
+/// The gateway config the tests share: `main` and `pr` backends, a refused port, and
+/// `resetPort` (a server that closes every connection; default: the refused port).
+@Sendable func gatewayRoutes(_ ports: [Int]) -> String { gatewayRoutes(ports, resetPort: 1) }
+
+@Sendable func gatewayRoutes(_ ports: [Int], resetPort: Int) -> String {
     """
     kind: Gateway
     routes:
@@ -203,6 +207,10 @@ func withProxy<T: Sendable>(
         match: { pathPrefix: /refused }
         targetGroup: dead
         retries: { attempts: 2, retryOn: "connect-failure" }
+      - name: reset
+        match: { pathPrefix: /reset }
+        targetGroup: reset
+        retries: { attempts: 1, retryOn: "reset" }
       - name: stall
         match: { pathPrefix: /stall }
         targetGroup: main
@@ -223,6 +231,26 @@ func withProxy<T: Sendable>(
       split:
         - { name: primary, weight: 90, targets: ["127.0.0.1:\(ports[0])"] }
         - { name: canary, weight: 10, targets: ["127.0.0.1:\(ports.count > 1 ? ports[1] : ports[0])"] }
+      reset: [ { name: reset, targets: ["127.0.0.1:\(resetPort)"] } ]
       dead: [ { name: dead, targets: ["127.0.0.1:1"] } ]
     """
+}
+
+/// A TCP server on 127.0.0.1 that closes each connection as soon as a request arrives
+/// (an upstream reset before the response). Closed when `body` returns.
+func withResettingServer<T: Sendable>(_ body: @Sendable (Int) async throws -> T) async throws -> T {
+    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .childChannelInitializer { channel in
+            channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(CloseOnRead()) }
+        }
+        .bind(host: "127.0.0.1", port: 0).get()
+    let result: Result<T, any Error>
+    do { result = .success(try await body(channel.localAddress?.port ?? 0)) } catch { result = .failure(error) }
+    try await channel.close()
+    return try result.get()
+}
+
+private final class CloseOnRead: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) { context.close(promise: nil) }
 }

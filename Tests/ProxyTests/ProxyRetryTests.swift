@@ -68,4 +68,21 @@ struct ProxyRetryTests {
             #expect(clients[0][attribute: "keiro.retry.reason"] == .string("connect-failure (retryOn connect-failure)"))
         }
     }
+
+    @Test("an upstream that resets before answering is retried on reset, then 503 UR,URX")
+    func upstreamReset() async throws {
+        try await withResettingServer { resetPort in
+            try await withProxy(backends: [Backend(name: "main")], routes: { gatewayRoutes($0, resetPort: resetPort) }) { proxy in
+                let reply = try await proxy.send("/reset", headers: [("x-request-id", "caller-chosen-id")])
+                #expect(reply.status == 503)
+                #expect(reply.body.contains("remote reset"))
+                let server = try #require(try await proxy.recorder.spans(.server, atLeast: 1).first)
+                #expect(server[attribute: "keiro.response_flags"] == .string("UR,URX"))
+                #expect(server[attribute: "keiro.request_id"] == .string("caller-chosen-id"))
+                let clients = try await proxy.recorder.spans(.client, atLeast: 2)
+                #expect(clients.count == 2)
+                #expect(clients[0][attribute: "keiro.retry.reason"] == .string("reset (retryOn reset)"))
+            }
+        }
+    }
 }
