@@ -11,7 +11,7 @@ import RoutingCore
 /// The proxy's request handler: route → tries (``AttemptRunner``) → relay the upstream
 /// response, or answer locally. Records the SERVER span and hands every span to the sink.
 struct ProxyResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+    typealias Context = ProxyRequestContext
 
     let table: RouteTable
     let configuration: ProxyConfiguration
@@ -37,9 +37,21 @@ struct ProxyResponder: HTTPResponder {
             requestID = UUID().uuidString.lowercased()
             headers.append(("x-request-id", requestID))
         }
+        let clientAddress = context.remoteAddress?.ipAddress
+        if let clientAddress {
+            // As Envoy with `use_remote_address` and an ALB do: append the caller's address.
+            if let index = headers.lastIndex(where: { $0.name == "x-forwarded-for" }) {
+                headers[index].value += ", \(clientAddress)"
+            } else {
+                headers.append(("x-forwarded-for", clientAddress))
+            }
+        }
+        if routeRequest.header("x-forwarded-proto") == nil { headers.append(("x-forwarded-proto", routeRequest.scheme)) }
         var server = ServerSpanDraft(
             method: request.method.rawValue, path: routeRequest.path, scheme: routeRequest.scheme,
             requestHeaders: recordedHeaders(routeRequest), requestID: requestID)
+        server.clientAddress = clientAddress
+        server.userAgent = routeRequest.header("user-agent")
 
         var random = SystemRandomNumberGenerator()
         let routed: RoutedRequest

@@ -112,6 +112,8 @@ struct ServerSpanDraft: Sendable {
     var scheme: String
     var requestHeaders: [Attribute]
     var requestID: String
+    var clientAddress: String?
+    var userAgent: String?
     var httpRoute: String?
     var routing: [Attribute] = []
     var status: Int?
@@ -130,6 +132,8 @@ struct ServerSpanDraft: Sendable {
             Attribute("url.scheme", .string(scheme)),
         ]
         if let httpRoute { attributes.append(Attribute(SemanticAttributes.httpRoute, .string(httpRoute))) }
+        if let clientAddress { attributes.append(Attribute("client.address", .string(clientAddress))) }
+        if let userAgent { attributes.append(Attribute("user_agent.original", .string(userAgent))) }
         if let status { attributes.append(Attribute(SemanticAttributes.httpResponseStatusCode, .int(Int64(status)))) }
         let errorType = errorType ?? status.flatMap { $0 >= 500 ? String($0) : nil }
         if let errorType { attributes.append(Attribute(SemanticAttributes.errorType, .string(errorType))) }

@@ -30,6 +30,8 @@ struct ProxyForwardingTests {
             #expect(reply.headers.first(name: "x-echo-x-request-id")?.count == 36)
             #expect(reply.headers.first(name: "x-echo-host") == "127.0.0.1:\(proxy.port)")
             #expect(reply.headers.first(name: "x-envoy-upstream-service-time").flatMap { Int($0) } != nil)
+            #expect(reply.headers.first(name: "x-echo-x-forwarded-for") == "127.0.0.1")
+            #expect(reply.headers.first(name: "x-echo-x-forwarded-proto") == "http")
 
             let server = try #require(try await proxy.recorder.spans(.server, atLeast: 1).first)
             let client = try #require(try await proxy.recorder.spans(.client, atLeast: 1).first)
@@ -41,6 +43,7 @@ struct ProxyForwardingTests {
             #expect(server.name == "POST /echo")
             #expect(server[attribute: "http.request.method"] == .string("POST"))
             #expect(server[attribute: "url.path"] == .string("/echo/items"))
+            #expect(server[attribute: "client.address"] == .string("127.0.0.1"))
             #expect(server[attribute: "http.route"] == .string("/echo"))
             #expect(server[attribute: "http.response.status_code"] == .int(200))
             #expect(server[attribute: "http.request.header.feature"] == .array([.string("v1")]))
@@ -121,6 +124,24 @@ struct ProxyForwardingTests {
             #expect((133...267).contains(canary.hits), "canary got \(canary.hits) of \(total)")
             let servers = try await proxy.recorder.spans(.server, atLeast: total)
             #expect(servers.allSatisfy { $0[attribute: "keiro.routing.decision"] == .string("weight") })
+        }
+    }
+
+    @Test("a sticky route keeps a user on one destination")
+    func stickyRoute() async throws {
+        let primary = Backend(name: "primary")
+        let canary = Backend(name: "canary")
+        try await withProxy(backends: [primary, canary], routes: gatewayRoutes) { proxy in
+            for user in ["alice", "bob", "carol", "dave"] {
+                var seen: Set<String> = []
+                for _ in 0..<5 {
+                    let reply = try await proxy.send("/sticky/x", headers: [("x-user-id", user)])
+                    seen.insert(reply.headers.first(name: "x-backend") ?? "?")
+                }
+                #expect(seen.count == 1, "\(user) went to \(seen)")
+            }
+            let servers = try await proxy.recorder.spans(.server, atLeast: 20)
+            #expect(servers.allSatisfy { $0[attribute: "keiro.routing.decision"] == .string("sticky") })
         }
     }
 }

@@ -219,6 +219,10 @@ func withProxy<T: Sendable>(
       - name: split
         match: { pathPrefix: /split }
         targetGroup: split
+      - name: sticky
+        match: { pathPrefix: /sticky }
+        targetGroup: split
+        stickiness: { header: x-user-id }
       - name: pr-route
         match: { pathPrefix: /echo, headers: { service-router-svca-demo: svca-pr1.demo } }
         targetGroup: pr
