@@ -101,6 +101,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Demo topology services: the BFF that aggregates through its sidecar, and backends
+        // with per-instance fault injection.
+        .target(
+            name: "DemoServices",
+            dependencies: [
+                "KeiroModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "keiro",
             dependencies: [
@@ -167,6 +180,15 @@ let package = Package(
             name: "ProxyTests",
             dependencies: [
                 "Proxy", "TestSupport", "Collector", "Store",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DemoServicesTests",
+            dependencies: [
+                "DemoServices",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
