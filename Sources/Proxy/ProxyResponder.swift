@@ -67,7 +67,17 @@ struct ProxyResponder: HTTPResponder {
 
         var forwarded = HopByHopHeaders.filter(headers)
         if let authority, !forwarded.contains(where: { $0.name == "host" }) { forwarded.insert(("host", authority), at: 0) }
-        let body = try await ForwardBody.prepare(request, limit: configuration.retryBufferLimit)
+        let body: ForwardBody
+        do {
+            body = try await ForwardBody.prepare(request, limit: configuration.retryBufferLimit)
+        } catch {
+            // The caller's body did not arrive whole (disconnect, or more bytes than its
+            // Content-Length); nothing was sent upstream.
+            server.errorType = "request_body"
+            server.flags = [ResponseFlag(rawValue: "DC")]
+            sink?.export(server.finish(trace: trace))
+            throw error
+        }
         server.retriesDisabled = !body.isReplayable && routed.route.retries.attempts > 0
         let forward = ForwardRequest(method: HTTPMethod(rawValue: request.method.rawValue), target: target, headers: forwarded, body: body)
 
