@@ -117,8 +117,10 @@ let package = Package(
         .executableTarget(
             name: "keiro",
             dependencies: [
-                "KeiroModel", "RoutingCore", "Store", "Collector",
+                "KeiroModel", "RoutingCore", "Store", "Collector", "DemoServices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
