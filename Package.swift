@@ -43,6 +43,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Pure trace analysis: request trees, self time, folded stacks (no I/O).
+        .target(name: "Analyzer", dependencies: ["KeiroModel"], swiftSettings: swiftSettings),
         // Pure routing decisions: config, matching, weighted choice, retry/timeout policy.
         .target(
             name: "RoutingCore",
@@ -199,6 +201,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "AnalyzerTests", dependencies: ["Analyzer"], swiftSettings: swiftSettings),
         .testTarget(name: "KeiroCLITests", dependencies: ["keiro"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
