@@ -100,3 +100,33 @@ func span(_ id: UInt64, parent: UInt64?, _ name: String, kind: SpanKind = .serve
         #expect(folded.text == "s:t: a:b c 1000\n")
     }
 }
+
+@Suite struct CriticalPathTests {
+    @Test func followsTheLastFinishingChildAndFillsGapsWithTheParent() {
+        // root 0–100: child A 10–40, child B 30–90 (B finishes last; A ends after B starts, so A is not on the path).
+        let tree = TraceTreeTests.simple
+        let path = tree.criticalPath().map { (tree.nodes[$0.node].service, $0.startNanos / ms, $0.endNanos / ms) }
+        #expect(path.map { "\($0.0) \($0.1)-\($0.2)" } == ["gateway 0-30", "search-api 30-90", "gateway 90-100"])
+    }
+
+    @Test func sequentialChildrenAreAllOnThePath() {
+        let tree = TraceTree([
+            AnalyzedSpan(span: span(1, parent: nil, "root", from: 0, to: 100), service: "gateway"),
+            AnalyzedSpan(span: span(2, parent: 1, "try 1", kind: .client, from: 5, to: 45), service: "gateway"),
+            AnalyzedSpan(span: span(3, parent: 1, "try 2", kind: .client, from: 50, to: 95), service: "gateway"),
+            AnalyzedSpan(span: span(4, parent: 3, "backend", from: 55, to: 90), service: "backend"),
+        ])
+        let path = tree.criticalPath().map { "\(tree.nodes[$0.node].span.name) \($0.startNanos / ms)-\($0.endNanos / ms)" }
+        #expect(path == ["root 0-5", "try 1 5-45", "root 45-50", "try 2 50-55", "backend 55-90", "try 2 90-95", "root 95-100"])
+        #expect(tree.criticalPath().reduce(0) { $0 + $1.endNanos - $1.startNanos } == 100 * ms)
+    }
+
+    @Test func childrenOutlivingTheirParentAreClipped() {
+        let tree = TraceTree([
+            AnalyzedSpan(span: span(1, parent: nil, "root", from: 0, to: 50), service: "a"),
+            AnalyzedSpan(span: span(2, parent: 1, "late", from: 20, to: 80), service: "b"),
+        ])
+        let path = tree.criticalPath().map { "\(tree.nodes[$0.node].span.name) \($0.startNanos / ms)-\($0.endNanos / ms)" }
+        #expect(path == ["root 0-20", "late 20-50"])
+    }
+}
