@@ -1,3 +1,4 @@
+import Analyzer
 import ArgumentParser
 import Foundation
 import KeiroModel
@@ -8,7 +9,7 @@ struct TracesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "traces",
         abstract: "Read traces from a Keiro SQLite store.",
-        subcommands: [Get.self, List.self])
+        subcommands: [Get.self, List.self, Show.self])
 
     struct StoreOptions: ParsableArguments {
         @Option(help: "SQLite database file written by `keiro collector`.")
@@ -22,6 +23,16 @@ struct TracesCommand: AsyncParsableCommand {
                 throw ValidationError("no Keiro database at \(db); pass --db PATH (the file `keiro collector --db` writes)")
             }
             return try SQLiteSpanStore(configuration: StoreConfiguration(path: db))
+        }
+
+        /// The request tree of a stored trace; fails when the id is malformed or unknown.
+        func loadTree(_ traceID: String) async throws -> TraceTree {
+            guard let id = TraceID(hex: traceID) else {
+                throw ValidationError("'\(traceID)' is not a trace id (32 or 16 hex digits)")
+            }
+            let spans = try await openStore().trace(id)
+            guard !spans.isEmpty else { throw NotFound(message: "trace \(id) is not in \(db)") }
+            return TraceTree(spans.map { AnalyzedSpan(span: $0.span, service: $0.serviceName) })
         }
     }
 
@@ -43,6 +54,25 @@ struct TracesCommand: AsyncParsableCommand {
                 print(try JSONOutput.encode(spans.map(SpanJSON.init)))
             } else {
                 print(TraceTable.render(spans))
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Render a trace as a tree: waterfall with offsets and durations, errors (✗) and the critical path (◆).")
+
+        @Argument(help: "Trace id: 32 hex digits (16 for a 64-bit Zipkin/B3 id).")
+        var traceID: String
+
+        @OptionGroup var options: StoreOptions
+
+        func run() async throws {
+            let tree = try await options.loadTree(traceID)
+            if options.json {
+                print(try JSONOutput.encode(TreeJSON(tree)))
+            } else {
+                print(Waterfall.render(tree))
             }
         }
     }

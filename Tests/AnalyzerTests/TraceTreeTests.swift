@@ -130,3 +130,22 @@ func span(_ id: UInt64, parent: UInt64?, _ name: String, kind: SpanKind = .serve
         #expect(path == ["root 0-20", "late 20-50"])
     }
 }
+
+@Suite struct WaterfallTests {
+    @Test func rendersTreeOrderOffsetsDurationsAndTheCriticalPath() {
+        var failing = span(3, parent: 1, "GET /search", from: 30, to: 90)
+        failing.status = SpanStatus(code: .error)
+        let tree = TraceTree([
+            AnalyzedSpan(span: span(1, parent: nil, "GET /aggregate", from: 0, to: 100), service: "gateway"),
+            AnalyzedSpan(span: span(2, parent: 1, "GET /aggregate", from: 10, to: 40), service: "bff"),
+            AnalyzedSpan(span: failing, service: "search-api"),
+        ])
+        let lines = Waterfall.render(tree, width: 10).split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "trace 00000000000000010000000000000002  100.000ms  3 spans",
+            "+0.000ms    100.000ms  |██████████| gateway: GET /aggregate ◆",
+            "+10.000ms   30.000ms   | ███      |   bff: GET /aggregate",
+            "+30.000ms   60.000ms   |   ██████ |   search-api: GET /search ✗ ◆",
+        ])
+    }
+}
