@@ -17,6 +17,9 @@ struct UpstreamClient: Sendable {
         client.timeout.connect = .nanoseconds(configuration.connectTimeout.nanoseconds)
         client.decompression = .disabled
         client.redirectConfiguration = .disallow
+        // The proxy records its own CLIENT span per try; AsyncHTTPClient's swift-distributed-
+        // tracing spans would duplicate them (and cost ~4 % of a proxied request).
+        client.tracing.tracer = nil
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: client)
     }
 
