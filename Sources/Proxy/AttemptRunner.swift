@@ -17,7 +17,8 @@ enum AttemptResult: Sendable {
 /// ends when the body has been streamed).
 struct UpstreamResponse: Sendable {
     var head: HTTPClientResponse
-    var body: TimedBody
+    /// The try's deadline, which keeps bounding the body (``BodyRelay``).
+    var deadline: ContinuousClock.Instant?
     var span: ClientSpanDraft
     /// Which timeout bounds the body stream, if any.
     var deadlineKind: TimeoutKind?
@@ -98,23 +99,22 @@ struct AttemptRunner: Sendable {
                 if case .timedOut = failure { span.timeout = deadlineKind }
                 logger.debug("upstream try failed", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
             }
-            let body = head.map { TimedBody($0.body, deadline: deadline) }
             switch machine.attemptEnded(outcome, at: .now - start, using: &random) {
             case .returnResponse(_, let number, let flags, _):
-                guard let head, let body else { preconditionFailure("returnResponse without a response") }
+                guard let head else { preconditionFailure("returnResponse without a response") }
                 return .response(UpstreamResponse(
-                    head: head, body: body, span: span, deadlineKind: deadlineKind, flags: flags,
+                    head: head, deadline: deadline, span: span, deadlineKind: deadlineKind, flags: flags,
                     serviceTime: sent.duration(to: .now), attempt: number))
             case .retry(let delay, _, let reason):
                 span.retryReason = reason.description
-                await body?.drain()
+                if let head { await BodyRelay.drain(head.body, deadline: deadline) }
                 export(span, trace: trace, parent: serverSpan)
                 try? await Task.sleep(for: delay)
                 backoffWaited = delay
             case .giveUp(let reply):
                 if span.timeout == nil, reply.timeout != nil, span.errorType == "timeout" { span.timeout = reply.timeout }
                 export(span, trace: trace, parent: serverSpan)
-                if let body { await body.drain() }
+                if let head { await BodyRelay.drain(head.body, deadline: deadline) }
                 let replyAt = start + reply.at
                 if replyAt > .now { try? await Task.sleep(until: replyAt, clock: .continuous) }
                 return .localReply(reply)

@@ -91,7 +91,7 @@ struct ProxyResponder: HTTPResponder {
         }
     }
 
-    /// Streams the upstream response back; the try's deadline keeps bounding the body.
+    /// Streams the upstream response back; the try's deadline keeps bounding the body (``BodyRelay``).
     private func relay(_ upstream: UpstreamResponse, server: ServerSpanDraft, trace: RequestTraceContext) -> Response {
         var fields = HTTPFields()
         let relayed = HopByHopHeaders.filter(upstream.head.headers.map { ($0.name.lowercased(), $0.value) }, keepContentLength: true)
@@ -110,39 +110,33 @@ struct ProxyResponder: HTTPResponder {
         return Response(status: status, headers: fields, body: ResponseBody { writer in
             var span = upstream.span
             var server = server
-            while true {
-                let chunk: ByteBuffer?
-                do {
-                    chunk = try await upstream.body.next()
-                } catch {
-                    // The head is already sent: a timeout or upstream failure mid-body can
-                    // only cut the response short (Envoy resets the stream the same way).
-                    let (outcome, errorType) = UpstreamClient.classify(error)
-                    span.errorType = errorType
-                    server.errorType = errorType
-                    if case .timedOut = outcome {
-                        span.timeout = upstream.deadlineKind
-                        server.timeout = upstream.deadlineKind
-                        server.flags.append(.upstreamRequestTimeout)
-                    } else {
-                        server.flags.append(.upstreamRemoteReset)
-                    }
-                    runner.export(span, trace: trace, parent: server.spanID)
-                    sink?.export(server.finish(trace: trace))
-                    throw error
+            do {
+                try await BodyRelay.relay(upstream.head.body, deadline: upstream.deadline) { try await writer.write($0) }
+            } catch let failure as BodyRelay.DownstreamFailure {
+                // The caller went away (Envoy flag DC); the upstream read is cancelled.
+                span.errorType = "cancelled"
+                server.errorType = "downstream_disconnect"
+                server.flags.append(ResponseFlag(rawValue: "DC"))
+                runner.export(span, trace: trace, parent: server.spanID)
+                sink?.export(server.finish(trace: trace))
+                throw failure.underlying
+            } catch {
+                // The head is already sent: a timeout or upstream failure mid-body can
+                // only cut the response short (Envoy resets the stream the same way).
+                let underlying = (error as? BodyRelay.UpstreamFailure)?.underlying ?? error
+                let (outcome, errorType) = UpstreamClient.classify(underlying)
+                span.errorType = errorType
+                server.errorType = errorType
+                if case .timedOut = outcome {
+                    span.timeout = upstream.deadlineKind
+                    server.timeout = upstream.deadlineKind
+                    server.flags.append(.upstreamRequestTimeout)
+                } else {
+                    server.flags.append(.upstreamRemoteReset)
                 }
-                guard let chunk else { break }
-                do {
-                    try await writer.write(chunk)
-                } catch {
-                    // The caller went away (Envoy flag DC); stop reading the upstream.
-                    span.errorType = "cancelled"
-                    server.errorType = "downstream_disconnect"
-                    server.flags.append(ResponseFlag(rawValue: "DC"))
-                    runner.export(span, trace: trace, parent: server.spanID)
-                    sink?.export(server.finish(trace: trace))
-                    throw error
-                }
+                runner.export(span, trace: trace, parent: server.spanID)
+                sink?.export(server.finish(trace: trace))
+                throw underlying
             }
             try await writer.finish(nil)
             runner.export(span, trace: trace, parent: server.spanID)

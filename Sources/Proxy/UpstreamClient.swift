@@ -24,7 +24,7 @@ struct UpstreamClient: Sendable {
     }
 
     /// Sends `request` and waits for the response head until `deadline`
-    /// (AsyncHTTPClient's deadline ends at the head; the body is bounded by ``TimedBody``).
+    /// (AsyncHTTPClient's deadline ends at the head; the body is bounded by ``BodyRelay``).
     func head(_ request: HTTPClientRequest, deadline: ContinuousClock.Instant?, logger: Logger) async throws -> HTTPClientResponse {
         let nioDeadline: NIODeadline
         if let deadline {
@@ -66,44 +66,6 @@ struct UpstreamClient: Sendable {
 
 /// A try's deadline passed.
 struct AttemptTimeout: Error {}
-
-/// The body of an upstream response, read chunk by chunk with the try's deadline racing
-/// every read: AsyncHTTPClient's deadline stops at the head, but Envoy's per-try and route
-/// timeouts cover the whole response. On timeout the read is cancelled, which makes
-/// AsyncHTTPClient close the upstream connection.
-final class TimedBody: @unchecked Sendable {
-    // @unchecked: the iterator is only ever used by one read at a time (`next` awaits the
-    // read before returning), so it is never touched concurrently.
-    private var iterator: HTTPClientResponse.Body.AsyncIterator
-    private let deadline: ContinuousClock.Instant?
-
-    init(_ body: HTTPClientResponse.Body, deadline: ContinuousClock.Instant?) {
-        iterator = body.makeAsyncIterator()
-        self.deadline = deadline
-    }
-
-    /// The next chunk, nil at the end; throws ``AttemptTimeout`` when the deadline passes first.
-    func next() async throws -> ByteBuffer? {
-        guard let deadline else { return try await iterator.next() }
-        return try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-            group.addTask { try await self.iterator.next() }
-            group.addTask {
-                try await Task.sleep(until: deadline, clock: .continuous)
-                throw AttemptTimeout()
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next() else { return nil }
-            return first
-        }
-    }
-
-    /// Reads and discards up to `limit` bytes (a response that will be retried), so its
-    /// connection can go back to the pool; stops early on error or timeout.
-    func drain(limit: Int = 1 << 20) async {
-        var read = 0
-        while read < limit, let chunk = try? await next() { read += chunk.readableBytes }
-    }
-}
 
 extension Duration {
     /// Whole nanoseconds (saturating).

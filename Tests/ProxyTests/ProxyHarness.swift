@@ -211,6 +211,11 @@ func withProxy<T: Sendable>(
         match: { pathPrefix: /reset }
         targetGroup: reset
         retries: { attempts: 1, retryOn: "reset" }
+      - name: timed
+        match: { pathPrefix: /timed }
+        targetGroup: main
+        timeout: 5s
+        retries: { attempts: 2, perTryTimeout: 3s, retryOn: "5xx" }
       - name: stall
         match: { pathPrefix: /stall }
         targetGroup: main

@@ -15,11 +15,16 @@ struct ProxyStreamingTests {
             let echoed = try await proxy.send("/echo/large", method: .PUT, body: large)
             #expect(echoed.status == 200)
             #expect(echoed.body == large)
+            // The same through a route with per-try and route timeouts: the response body
+            // goes through the deadline-bounded reader, many chunks of it.
+            let timed = try await proxy.send("/timed/large", method: .PUT, body: large)
+            #expect(timed.status == 200)
+            #expect(timed.body == large)
 
             let flaky = try await proxy.send("/flaky", method: .POST, body: large)
             #expect(flaky.status == 503)
-            #expect(main.hits == 2)  // one for /echo, one for /flaky: no retry
-            let servers = try await proxy.recorder.spans(.server, atLeast: 2)
+            #expect(main.hits == 3)  // /echo, /timed, and one for /flaky: no retry
+            let servers = try await proxy.recorder.spans(.server, atLeast: 3)
             let flakyServer = try #require(servers.first { $0[attribute: "keiro.route.name"] == .string("flaky") })
             #expect(flakyServer[attribute: "keiro.retry.disabled"] == .bool(true))
             #expect(flakyServer[attribute: "keiro.attempts"] == .int(1))
