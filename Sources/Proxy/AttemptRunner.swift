@@ -84,7 +84,8 @@ struct AttemptRunner: Sendable {
             var head: HTTPClientResponse?
             do {
                 let response = try await client.head(
-                    upstreamRequest(request, url: span.urlFull, attempt: attempt, trace: trace, span: span.spanID),
+                    upstreamRequest(
+                        request, url: span.urlFull, attempt: attempt, trace: trace, span: span.spanID, serverSpan: serverSpan),
                     deadline: deadline, logger: logger)
                 head = response
                 span.status = Int(response.status.code)
@@ -127,19 +128,20 @@ struct AttemptRunner: Sendable {
     }
 
     /// The request for try `attempt`: the forwarded headers plus `x-envoy-attempt-count`
-    /// and `traceparent` naming this try's CLIENT span.
+    /// and the trace context naming this try's CLIENT span as parent.
     private func upstreamRequest(
-        _ request: ForwardRequest, url: String, attempt: Int, trace: RequestTraceContext, span: SpanID
+        _ request: ForwardRequest, url: String, attempt: Int, trace: RequestTraceContext, span: SpanID, serverSpan: SpanID
     ) -> HTTPClientRequest {
         var upstream = HTTPClientRequest(url: url)
         upstream.method = request.method
         var headers = HTTPHeaders()
-        headers.reserveCapacity(request.headers.count + 3)
-        for (name, value) in request.headers where name != "traceparent" && name != "x-envoy-attempt-count" {
+        headers.reserveCapacity(request.headers.count + 4)
+        for (name, value) in request.headers
+        where name != "x-envoy-attempt-count" && !RequestTraceContext.propagationHeaderNames.contains(name) {
             headers.add(name: name, value: value)
         }
         headers.add(name: "x-envoy-attempt-count", value: String(attempt))
-        headers.add(name: "traceparent", value: trace.traceparent(parent: span))
+        for (name, value) in trace.propagationHeaders(parent: span, serverSpan: serverSpan) { headers.add(name: name, value: value) }
         upstream.headers = headers
         upstream.body = request.body.clientBody
         return upstream

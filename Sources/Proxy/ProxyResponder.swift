@@ -28,8 +28,7 @@ struct ProxyResponder: HTTPResponder {
         let routeRequest = RouteRequest(
             method: request.method.rawValue, target: target, authority: authority,
             scheme: request.head.scheme ?? "http", headers: headers)
-        let trace = RequestTraceContext(
-            traceparent: routeRequest.header("traceparent"), tracestate: routeRequest.header("tracestate"))
+        let trace = RequestTraceContext(headers: headers)
         let requestID: String
         if let received = routeRequest.header("x-request-id") {
             requestID = received

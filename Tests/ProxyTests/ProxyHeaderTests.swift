@@ -18,12 +18,15 @@ struct ProxyHeaderTests {
 
     @Test("a valid traceparent is continued; invalid ones start a new trace")
     func traceparent() {
-        let continued = RequestTraceContext(
-            traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", tracestate: "k=v")
+        let continued = RequestTraceContext(headers: [
+            ("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"), ("tracestate", "k=v"),
+        ])
         #expect(continued.traceID.hexString == "0af7651916cd43dd8448eb211c80319c")
         #expect(continued.parentSpanID?.hexString == "b7ad6b7169203331")
         #expect(continued.traceState == "k=v")
-        #expect(continued.traceparent(parent: SpanID(0xabc)) == "00-0af7651916cd43dd8448eb211c80319c-0000000000000abc-01")
+        #expect(continued.propagationHeaders(parent: SpanID(0xabc), serverSpan: SpanID(1)).map { "\($0.name): \($0.value)" } == [
+            "traceparent: 00-0af7651916cd43dd8448eb211c80319c-0000000000000abc-01", "tracestate: k=v",
+        ])
         for invalid in [
             "ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
             "00-00000000000000000000000000000000-b7ad6b7169203331-01",
@@ -31,12 +34,27 @@ struct ProxyHeaderTests {
             "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-extra",
             "garbage",
         ] {
-            let started = RequestTraceContext(traceparent: invalid, tracestate: nil)
+            let started = RequestTraceContext(headers: [("traceparent", invalid)])
             #expect(started.parentSpanID == nil, "\(invalid)")
             #expect(started.traceID.isValid)
             #expect(started.traceID.hexString != "0af7651916cd43dd8448eb211c80319c")
         }
-        let unsampled = RequestTraceContext(traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00", tracestate: nil)
-        #expect(unsampled.traceparent(parent: SpanID(1)).hasSuffix("-00"))
+        let unsampled = RequestTraceContext(headers: [("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00")])
+        #expect(unsampled.propagationHeaders(parent: SpanID(1), serverSpan: SpanID(2)).first?.value.hasSuffix("-00") == true)
+    }
+
+    @Test("B3 and X-Ray callers are continued and answered in their own style")
+    func b3AndXRay() {
+        let b3 = RequestTraceContext(headers: [("b3", "80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1")])
+        #expect(b3.traceID.hexString == "80f198ee56343ba864fe8b2a57d3eff7")
+        #expect(b3.parentSpanID?.hexString == "e457b5a2e4d86bd1")
+        let b3Headers = Dictionary(uniqueKeysWithValues: b3.propagationHeaders(parent: SpanID(0xabc), serverSpan: SpanID(0xdef)).map { ($0.name, $0.value) })
+        #expect(b3Headers["traceparent"] == "00-80f198ee56343ba864fe8b2a57d3eff7-0000000000000abc-01")
+        #expect(b3Headers["b3"] == "80f198ee56343ba864fe8b2a57d3eff7-0000000000000abc-1-0000000000000def")
+
+        let xray = RequestTraceContext(headers: [("x-amzn-trace-id", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")])
+        #expect(xray.traceID.hexString == "5759e988bd862e3fe1be46a994272793")
+        let xrayHeaders = Dictionary(uniqueKeysWithValues: xray.propagationHeaders(parent: SpanID(0xabc), serverSpan: SpanID(1)).map { ($0.name, $0.value) })
+        #expect(xrayHeaders["x-amzn-trace-id"] == "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=0000000000000abc;Sampled=1")
     }
 }

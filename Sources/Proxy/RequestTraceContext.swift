@@ -1,0 +1,46 @@
+import KeiroModel
+
+/// The trace a request belongs to: the caller's — W3C `traceparent`, B3 (single or multi)
+/// or `X-Amzn-Trace-Id`, read by KeiroModel's `TraceContextExtractor` in that precedence —
+/// or a new sampled W3C one when the caller sent none that is valid.
+struct RequestTraceContext: Sendable {
+    /// The context as the caller propagated it (or the new one).
+    let context: TraceContext
+
+    init(headers: [(name: String, value: String)]) {
+        context = TraceContextExtractor.extract(from: headers)
+            ?? TraceContext(traceID: .random(), parentSpanID: nil, sampled: true, format: .w3c)
+    }
+
+    var traceID: TraceID { context.traceID }
+    /// The caller's span (parent of the SERVER span), nil when this proxy starts the trace.
+    var parentSpanID: SpanID? { context.parentSpanID }
+    /// W3C trace flags recorded on spans (0x01 sampled; B3's deferred decision counts as
+    /// sampled: Keiro records every request).
+    var flags: UInt8 { context.traceFlags | (context.sampled == false && !context.debug ? 0 : 1) }
+    /// `tracestate` as received.
+    var traceState: String { context.traceState ?? "" }
+
+    /// The headers that carry the trace to the next hop: `traceparent` (+ `tracestate`)
+    /// always, B3 in the caller's style when the caller used B3, `X-Amzn-Trace-Id` when the
+    /// caller sent one; `span` (the try's CLIENT span) is the new parent and `serverSpan`
+    /// B3's parent of it.
+    func propagationHeaders(parent span: SpanID, serverSpan: SpanID) -> [(name: String, value: String)] {
+        TraceContextExtractor.injectionHeaders(for: context, newParent: span, newParentsParent: serverSpan)
+    }
+
+    /// Header names replaced by `propagationHeaders` in the forwarded request.
+    static let propagationHeaderNames = Set(TraceContextExtractor.propagationHeaderNames)
+}
+
+extension TraceID {
+    /// A random, valid trace id.
+    static func random() -> TraceID {
+        TraceID(high: .random(in: 0...UInt64.max), low: .random(in: 1...UInt64.max))
+    }
+}
+
+extension SpanID {
+    /// A random, valid span id.
+    static func random() -> SpanID { SpanID(.random(in: 1...UInt64.max)) }
+}
