@@ -48,7 +48,7 @@ let package = Package(
         // Pure routing decisions: config, matching, weighted choice, retry/timeout policy.
         .target(
             name: "RoutingCore",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["KeiroModel", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         // SQLite span store (schema in schemas/sqlite, applied at start-up).
@@ -143,7 +143,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "RoutingBench",
-            dependencies: ["RoutingCore"],
+            dependencies: ["RoutingCore", "KeiroModel"],
             path: "Sources/Benchmarks/RoutingBench",
             swiftSettings: swiftSettings
         ),
@@ -168,7 +168,7 @@ let package = Package(
         .testTarget(
             name: "RoutingCoreTests",
             dependencies: [
-                "RoutingCore",
+                "RoutingCore", "KeiroModel",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -192,7 +192,7 @@ let package = Package(
         .testTarget(
             name: "DemoServicesTests",
             dependencies: [
-                "DemoServices",
+                "DemoServices", "KeiroModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

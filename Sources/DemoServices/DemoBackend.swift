@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KeiroModel
 import Logging
 import NIOCore
 import Synchronization
@@ -33,7 +34,7 @@ public struct DemoBackend: Sendable {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let injector = FaultInjector(profile: faults)
-        let random = Mutex(SeededRandom(seed: seed))
+        let random = Mutex(SplitMix64(seed: seed))
         let router = Router()
         let backend = self
         for path in ["/", "/**"] {
@@ -83,22 +84,5 @@ public struct DemoBackend: Sendable {
 
     private func json(status: Int, _ body: ByteBuffer) -> Response {
         Response(status: HTTPResponse.Status(code: status), headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: body))
-    }
-}
-
-/// SplitMix64: a small seedable generator for reproducible fault draws.
-struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -5,10 +5,10 @@ import KeiroModel
 /// upstream call, with the HTTP attributes, routing attributes and request headers the
 /// proxies record. Deterministic for a given seed.
 public struct SyntheticTraffic {
-    private var random: UInt64
+    private var random: SplitMix64
 
     public init(seed: UInt64) {
-        random = seed
+        random = SplitMix64(seed: seed)
     }
 
     private static let hops: [(service: String, route: String)] = [
@@ -17,11 +17,7 @@ public struct SyntheticTraffic {
     ]
 
     private mutating func next() -> UInt64 {
-        random &+= 0x9E37_79B9_7F4A_7C15
-        var z = random
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        random.next()
     }
 
     /// `count` spans from one service, as one proxy's exporter would send them: server and

@@ -1,22 +1,12 @@
 import DemoServices
+import KeiroModel
 import Testing
 
 @Suite struct FaultInjectorTests {
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func drawsFaultsAtTheConfiguredRates() {
         let injector = FaultInjector(
             profile: FaultProfile(errorRate: 0.3, errorStatus: 502, resetRate: 0.1, hangRate: 0.05, hangMillis: 9_000, latencyMillis: 10...20))
-        var random = SplitMix(state: 7)
+        var random = SplitMix64(seed: 7)
         var counts: [String: Int] = [:]
         let draws = 20_000
         for _ in 0..<draws {
@@ -41,7 +31,7 @@ import Testing
     }
 
     @Test func aHealthyProfileAlwaysAnswers200() {
-        var random = SplitMix(state: 1)
+        var random = SplitMix64(seed: 1)
         for _ in 0..<1_000 {
             guard case .respond(200, let delay) = FaultInjector(profile: .healthy).decide(using: &random) else {
                 Issue.record("healthy backend injected a fault")
@@ -52,7 +42,7 @@ import Testing
     }
 
     @Test func slowRequestsAddTheTail() {
-        var random = SplitMix(state: 3)
+        var random = SplitMix64(seed: 3)
         let injector = FaultInjector(profile: FaultProfile(latencyMillis: 1...1, slowRate: 1, slowMillis: 250))
         #expect(injector.decide(using: &random) == .respond(status: 200, delayMillis: 251))
     }

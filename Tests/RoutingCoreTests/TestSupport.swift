@@ -1,4 +1,5 @@
 import Foundation
+import KeiroModel
 import RoutingCore
 import Testing
 

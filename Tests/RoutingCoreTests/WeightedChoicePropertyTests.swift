@@ -1,3 +1,4 @@
+import KeiroModel
 import PropertyBased
 import RoutingCore
 import Testing

@@ -5,6 +5,7 @@
 // Requests are drawn so that every route is hit, plus 10 % that fall through to the
 // catch-all. A decision is `RouteTable.decide`: first match plus the weighted choice.
 // Run through `tools/bench/routing` (release build).
+import KeiroModel
 import RoutingCore
 
 let location = SourceLocation(file: "bench", line: 0, column: 0)

@@ -1,3 +1,5 @@
+import KeiroModel
+
 /// FNV-1a (64-bit) with a SplitMix64 finaliser: a hash that is the same in every process
 /// and on every run (unlike Swift's seeded `Hasher`), so a sticky key keeps choosing the
 /// same destination across restarts and across proxies.
