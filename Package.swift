@@ -119,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "keiro",
             dependencies: [
-                "KeiroModel", "RoutingCore", "Store", "Collector", "DemoServices", "Analyzer",
+                "KeiroModel", "RoutingCore", "Store", "Collector", "DemoServices", "Analyzer", "Proxy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import RoutingCore
+import Testing
+
+@testable import keiro
+
+@Suite struct ProxyCommandTests {
+    static let virtualService = """
+        apiVersion: networking.istio.io/v1alpha3
+        kind: VirtualService
+        metadata: {name: reviews, namespace: reviews}
+        spec:
+          hosts: [reviews]
+          http:
+          - route:
+            - destination: {host: reviews}
+        ---
+        apiVersion: keiro.dev/v1
+        kind: Endpoints
+        hosts:
+          reviews: {addresses: ["127.0.0.1:9301"]}
+        """
+
+    @discardableResult
+    private func withFile<T>(_ text: String, _ body: (String) throws -> T) throws -> T {
+        let path = NSTemporaryDirectory() + "keiro-proxy-\(UUID().uuidString).yaml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try body(path)
+    }
+
+    @Test func theSidecarPicksItsVirtualService() throws {
+        try withFile(Self.virtualService) { path in
+            let routes = try SidecarCommand.parse([path, "--collector", "http://127.0.0.1:4318"]).options.routeSet(.sidecar)
+            #expect(routes.name == "reviews")
+            #expect(routes.routes.count == 1)
+        }
+    }
+
+    @Test func aGatewayRefusesAFileWithoutGatewayRoutes() throws {
+        try withFile(Self.virtualService) { path in
+            #expect {
+                _ = try GatewayCommand.parse([path]).options.routeSet(.gateway)
+            } throws: { error in
+                "\(error)".contains("expected exactly one gateway route set")
+            }
+        }
+    }
+
+    @Test func configErrorsAreReportedWithTheirLocation() throws {
+        try withFile(Self.virtualService.replacingOccurrences(of: "- route:", with: "- timeout: 5x\n    route:")) { path in
+            #expect {
+                _ = try SidecarCommand.parse([path]).options.routeSet(.sidecar)
+            } throws: { error in
+                "\(error)".contains("\(path):7") && "\(error)".contains("'5x' is not a duration")
+            }
+        }
+    }
+}
