@@ -7,8 +7,9 @@ public struct ProxyConfiguration: Sendable {
     public var host: String
     /// Port to listen on; 0 picks a free port (reported through `onServerRunning`). Default 8081.
     public var port: Int
-    /// The routes this proxy applies, compiled once into a `RouteTable`.
-    public var routes: RouteSet
+    /// The route sets this proxy applies, each compiled once into a `RouteTable`; with
+    /// several (a sidecar serving several VirtualServices) the request's host picks one.
+    public var routeSets: [RouteSet]
     /// `service.name` of the spans this proxy records (`gateway`, `edge`, `sidecar`). Default `gateway`.
     public var serviceName: String
     /// `--collector URL`: where spans are sent as OTLP/HTTP (`http://127.0.0.1:4318`). Default
@@ -32,12 +33,12 @@ public struct ProxyConfiguration: Sendable {
 
     /// Settings with the defaults above.
     public init(
-        routes: RouteSet, host: String = "127.0.0.1", port: Int = 8081, serviceName: String = "gateway",
+        routeSets: [RouteSet], host: String = "127.0.0.1", port: Int = 8081, serviceName: String = "gateway",
         collector: String? = nil, recordedRequestHeaders: [String] = ["feature"],
         recordedRequestHeaderPrefixes: [String] = ["service-router-"], retryBufferLimit: Int = 64 * 1024,
         connectTimeout: Duration = .seconds(10), maxConnectionsPerHost: Int = 64
     ) {
-        self.routes = routes
+        self.routeSets = routeSets
         self.host = host
         self.port = port
         self.serviceName = serviceName

@@ -13,7 +13,7 @@ import RoutingCore
 struct ProxyResponder: HTTPResponder {
     typealias Context = ProxyRequestContext
 
-    let table: RouteTable
+    let hosts: VirtualHosts
     let configuration: ProxyConfiguration
     let runner: AttemptRunner
     let sink: (any SpanSink)?
@@ -54,6 +54,9 @@ struct ProxyResponder: HTTPResponder {
 
         var random = SystemRandomNumberGenerator()
         let routed: RoutedRequest
+        guard let table = hosts.table(for: authority) else {
+            return localReply(RouteDecision.noRouteReply, server: &server, trace: trace)
+        }
         switch table.decide(routeRequest, using: &random) {
         case .noRoute(let reply):
             return localReply(reply, server: &server, trace: trace)

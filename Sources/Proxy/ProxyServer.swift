@@ -14,13 +14,13 @@ import SpanExport
 /// finishes in-flight requests, flushes spans and closes the client.
 ///
 /// ```swift
-/// let proxy = try ProxyServer(configuration: ProxyConfiguration(routes: routeSet, port: 8081))
+/// let proxy = try ProxyServer(configuration: ProxyConfiguration(routeSets: [routeSet], port: 8081))
 /// try await ServiceGroup(services: [proxy], gracefulShutdownSignals: [.sigterm], logger: logger).run()
 /// ```
 public struct ProxyServer: Service {
     /// The settings the proxy runs with.
     public let configuration: ProxyConfiguration
-    private let table: RouteTable
+    private let hosts: VirtualHosts
     private let exporter: SpanExporter?
     private let extraSink: (any SpanSink)?
     private let onServerRunning: @Sendable (Int) async -> Void
@@ -38,7 +38,7 @@ public struct ProxyServer: Service {
         logger: Logger = Logger(label: "keiro.proxy")
     ) throws {
         self.configuration = configuration
-        table = RouteTableBuilder(configuration.routes).build()
+        hosts = VirtualHosts(configuration.routeSets)
         if let collector = configuration.collector {
             exporter = try SpanExporter(
                 configuration: ExportConfiguration(
@@ -58,7 +58,7 @@ public struct ProxyServer: Service {
         let client = UpstreamClient.makeClient(configuration)
         let sink = FanOutSink(sinks: [exporter, extraSink].compactMap { $0 })
         let responder = ProxyResponder(
-            table: table, configuration: configuration,
+            hosts: hosts, configuration: configuration,
             runner: AttemptRunner(client: UpstreamClient(client: client), sink: sink, logger: logger), sink: sink)
         let onServerRunning = onServerRunning
         let port = configuration.port

@@ -18,8 +18,9 @@ struct ProxyOptions: ParsableArguments {
     @Option(help: "service.name of the spans this proxy records (default: the command name).")
     var serviceName: String?
 
-    /// Loads the files and picks the one route set of `kind`.
-    func routeSet(_ kind: ConfigKind) throws -> RouteSet {
+    /// Loads the files and picks the route sets of `kind`: exactly one for an edge or a
+    /// gateway, one or more VirtualServices (chosen per request by host) for a sidecar.
+    func routeSets(_ kind: ConfigKind) throws -> [RouteSet] {
         let config: RouteConfig
         do {
             config = try ConfigLoader.load(paths: files)
@@ -27,21 +28,22 @@ struct ProxyOptions: ParsableArguments {
             throw ValidationError(error.errors.map(\.description).joined(separator: "\n"))
         }
         let sets = config.routeSets.filter { $0.kind == kind }
-        guard sets.count == 1, let set = sets.first else {
-            throw ValidationError("expected exactly one \(kind.rawValue) route set in \(files.joined(separator: ", ")), found \(sets.count)")
+        guard kind == .sidecar ? !sets.isEmpty : sets.count == 1 else {
+            let wanted = kind == .sidecar ? "at least one VirtualService" : "exactly one \(kind.rawValue) route set"
+            throw ValidationError("expected \(wanted) in \(files.joined(separator: ", ")), found \(sets.count)")
         }
-        return set
+        return sets
     }
 
     /// Runs a proxy for `kind` until SIGINT/SIGTERM.
     func run(_ kind: ConfigKind, defaultPort: Int) async throws {
-        let routes = try routeSet(kind)
-        let address = try HostPort(parsing: listen ?? "127.0.0.1:\(routes.port ?? defaultPort)")
+        let sets = try routeSets(kind)
+        let address = try HostPort(parsing: listen ?? "127.0.0.1:\(sets.count == 1 ? sets[0].port ?? defaultPort : defaultPort)")
         let configuration = ProxyConfiguration(
-            routes: routes, host: address.host, port: address.port, serviceName: serviceName ?? kind.rawValue, collector: collector)
+            routeSets: sets, host: address.host, port: address.port, serviceName: serviceName ?? kind.rawValue, collector: collector)
         let logger = Logger(label: "keiro.\(kind.rawValue)")
         let server = try ProxyServer(configuration: configuration, onServerRunning: { port in
-            print("keiro \(kind.rawValue) '\(routes.name)' listening on http://\(address.host):\(port), \(routes.routes.count) routes"
+            print("keiro \(kind.rawValue) '\(sets.map(\.name).joined(separator: "', '"))' listening on http://\(address.host):\(port)"
                 + (collector.map { ", spans to \($0)" } ?? ", spans not exported (no --collector)"))
         }, logger: logger)
         try await ServiceGroup(
@@ -66,10 +68,10 @@ struct GatewayCommand: AsyncParsableCommand {
     func run() async throws { try await options.run(.gateway, defaultPort: 8081) }
 }
 
-/// `keiro sidecar`: an Istio-style sidecar for one VirtualService.
+/// `keiro sidecar`: an Istio-style sidecar for one or more VirtualServices.
 struct SidecarCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sidecar", abstract: "Run a sidecar applying one Istio VirtualService (header matches, weighted subsets, retries, timeouts).")
+        commandName: "sidecar", abstract: "Run a sidecar applying Istio VirtualServices, chosen by Host (header matches, weighted subsets, retries, timeouts).")
     @OptionGroup var options: ProxyOptions
     func run() async throws { try await options.run(.sidecar, defaultPort: 15001) }
 }

@@ -32,16 +32,16 @@ import Testing
 
     @Test func theSidecarPicksItsVirtualService() throws {
         try withFile(Self.virtualService) { path in
-            let routes = try SidecarCommand.parse([path, "--collector", "http://127.0.0.1:4318"]).options.routeSet(.sidecar)
-            #expect(routes.name == "reviews")
-            #expect(routes.routes.count == 1)
+            let sets = try SidecarCommand.parse([path, "--collector", "http://127.0.0.1:4318"]).options.routeSets(.sidecar)
+            #expect(sets.map(\.name) == ["reviews"])
+            #expect(sets.first?.routes.count == 1)
         }
     }
 
     @Test func aGatewayRefusesAFileWithoutGatewayRoutes() throws {
         try withFile(Self.virtualService) { path in
             #expect {
-                _ = try GatewayCommand.parse([path]).options.routeSet(.gateway)
+                _ = try GatewayCommand.parse([path]).options.routeSets(.gateway)
             } throws: { error in
                 "\(error)".contains("expected exactly one gateway route set")
             }
@@ -51,7 +51,7 @@ import Testing
     @Test func configErrorsAreReportedWithTheirLocation() throws {
         try withFile(Self.virtualService.replacingOccurrences(of: "- route:", with: "- timeout: 5x\n    route:")) { path in
             #expect {
-                _ = try SidecarCommand.parse([path]).options.routeSet(.sidecar)
+                _ = try SidecarCommand.parse([path]).options.routeSets(.sidecar)
             } throws: { error in
                 "\(error)".contains("\(path):7") && "\(error)".contains("'5x' is not a duration")
             }

@@ -159,7 +159,7 @@ func withProxy<T: Sendable>(
         let recorder = SpanRecorder()
         let (proxyPorts, proxyContinuation) = AsyncStream.makeStream(of: Int.self)
         let proxy = try ProxyServer(
-            configuration: ProxyConfiguration(routes: config.routeSets[0], port: 0, collector: collector),
+            configuration: ProxyConfiguration(routeSets: config.routeSets, port: 0, collector: collector),
             spanSink: recorder, onServerRunning: { proxyContinuation.yield($0) }, logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [proxy], logger: logger))
         let client = HTTPClient(eventLoopGroupProvider: .singleton)

@@ -6,7 +6,7 @@ public enum RouteDecision: Sendable, Hashable {
     case noRoute(LocalReply)
 
     /// The local reply Envoy sends when no route matches.
-    static let noRouteReply = LocalReply(
+    public static let noRouteReply = LocalReply(
         status: 404, body: "", flags: [.noRouteFound], details: "route_not_found", attempt: 0, at: .zero
     )
 }
