@@ -6,6 +6,6 @@ struct Keiro: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keiro",
         abstract: "Observable microservice routing: proxies that trace themselves and a collector that explains them.",
-        subcommands: [CollectorCommand.self, TracesCommand.self, RoutesCommand.self, IngestCommand.self, BackendCommand.self, BFFCommand.self, FlameCommand.self, EdgeCommand.self, GatewayCommand.self, SidecarCommand.self]
+        subcommands: [CollectorCommand.self, TracesCommand.self, RoutesCommand.self, IngestCommand.self, BackendCommand.self, BFFCommand.self, FlameCommand.self, EdgeCommand.self, GatewayCommand.self, SidecarCommand.self, DemoCommand.self]
     )
 }
