@@ -109,7 +109,7 @@ public struct ALBAccessLogLine: Sendable {
 
         let method = request.first ?? "HTTP"
         let span = Span(
-            traceID: traceID, spanID: SpanID(Self.fnv1a(fields.joined(separator: " ")) | 1), parentSpanID: amazon.parent,
+            traceID: traceID, spanID: SpanID(StableHash.hash(fields.joined(separator: " ")) | 1), parentSpanID: amazon.parent,
             name: method, kind: .server, startTimeUnixNano: min(start, end), endTimeUnixNano: end, attributes: attributes,
             status: status.map { $0 >= 500 ? SpanStatus(code: .error, message: "HTTP \($0)") : SpanStatus() } ?? SpanStatus(),
             flags: amazon.value(for: "Sampled") == "1" ? 1 : 0)
@@ -135,11 +135,5 @@ public struct ALBAccessLogLine: Sendable {
             nanos += fraction * UInt64(pow(10, Double(9 - min(9, digits.count))))
         }
         return nanos
-    }
-
-    private static func fnv1a(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return hash
     }
 }

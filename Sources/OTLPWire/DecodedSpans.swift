@@ -67,6 +67,33 @@ struct SpanRejection: Error {
     var message: String
 }
 
+/// The ids of a span sent as hex strings (OTLP/JSON, Zipkin): trace id, span id and an
+/// optional parent (empty or all-zero means root), or the rejection naming the bad field.
+struct HexSpanIDs {
+    var traceID: TraceID
+    var spanID: SpanID
+    var parent: SpanID?
+
+    /// `fields` are the wire's names for the three ids; `traceDigits` the accepted lengths.
+    static func read(
+        trace: String?, span: String?, parent: String?, fields: (trace: String, span: String, parent: String),
+        traceDigits: Set<Int>, index: Int
+    ) -> Result<HexSpanIDs, SpanRejection> {
+        guard let trace, traceDigits.contains(trace.count), let traceID = TraceID(hex: trace), traceID.isValid else {
+            let lengths = traceDigits.sorted().map(String.init).joined(separator: " or ")
+            return .failure(SpanRejection(reason: .invalidTraceID, message: "span #\(index): \(fields.trace) '\(trace ?? "")' is not \(lengths) hex digits or is all zero"))
+        }
+        guard let spanID = span.flatMap({ SpanID(hex: $0) }), spanID.isValid else {
+            return .failure(SpanRejection(reason: .invalidSpanID, message: "span #\(index): \(fields.span) '\(span ?? "")' is not 16 hex digits or is all zero"))
+        }
+        guard let parent, !parent.isEmpty else { return .success(HexSpanIDs(traceID: traceID, spanID: spanID)) }
+        guard let parentID = SpanID(hex: parent) else {
+            return .failure(SpanRejection(reason: .invalidParentSpanID, message: "span #\(index): \(fields.parent) '\(parent)' is not 16 hex digits"))
+        }
+        return .success(HexSpanIDs(traceID: traceID, spanID: spanID, parent: parentID.isValid ? parentID : nil))
+    }
+}
+
 /// Checks that do not depend on the wire format, applied to each decoded span.
 enum SpanChecks {
     /// Latest accepted timestamp: SQLite stores nanoseconds as signed 64-bit integers.

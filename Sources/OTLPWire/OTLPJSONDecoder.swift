@@ -36,18 +36,13 @@ public enum OTLPJSONDecoder {
     }
 
     private static func span(_ wire: OTLPJSON.Span, index: Int) -> Result<KeiroModel.Span, SpanRejection> {
-        guard let traceID = wire.traceId.flatMap({ TraceID(hex: $0) }), traceID.isValid, wire.traceId?.count == 32 else {
-            return .failure(SpanRejection(reason: .invalidTraceID, message: "span #\(index): traceId '\(wire.traceId ?? "")' is not 32 hex digits or is all zero"))
-        }
-        guard let spanID = wire.spanId.flatMap({ SpanID(hex: $0) }), spanID.isValid else {
-            return .failure(SpanRejection(reason: .invalidSpanID, message: "span #\(index): spanId '\(wire.spanId ?? "")' is not 16 hex digits or is all zero"))
-        }
-        var parent: SpanID?
-        if let hex = wire.parentSpanId, !hex.isEmpty {
-            guard let id = SpanID(hex: hex) else {
-                return .failure(SpanRejection(reason: .invalidParentSpanID, message: "span #\(index): parentSpanId '\(hex)' is not 16 hex digits"))
-            }
-            parent = id.isValid ? id : nil
+        let ids: HexSpanIDs
+        switch HexSpanIDs.read(
+            trace: wire.traceId, span: wire.spanId, parent: wire.parentSpanId,
+            fields: ("traceId", "spanId", "parentSpanId"), traceDigits: [32], index: index)
+        {
+        case .success(let read): ids = read
+        case .failure(let rejection): return .failure(rejection)
         }
         // A link with an unreadable id is dropped and counted, not a reason to refuse the span.
         let links = (wire.links ?? []).compactMap { link -> SpanLink? in
@@ -58,7 +53,7 @@ public enum OTLPJSONDecoder {
                 droppedAttributesCount: link.droppedAttributesCount?.value ?? 0, flags: link.flags?.value ?? 0)
         }
         let span = KeiroModel.Span(
-            traceID: traceID, spanID: spanID, parentSpanID: parent, traceState: wire.traceState ?? "",
+            traceID: ids.traceID, spanID: ids.spanID, parentSpanID: ids.parent, traceState: wire.traceState ?? "",
             name: wire.name ?? "", kind: SpanKind(rawValue: wire.kind?.value ?? 0) ?? .unspecified,
             startTimeUnixNano: wire.startTimeUnixNano?.value ?? 0, endTimeUnixNano: wire.endTimeUnixNano?.value ?? 0,
             attributes: attributes(wire.attributes),

@@ -42,18 +42,13 @@ public enum ZipkinJSONDecoder {
     ]
 
     private static func span(_ wire: ZipkinJSON.Span, index: Int) -> Result<KeiroModel.Span, SpanRejection> {
-        guard let traceID = wire.traceId.flatMap({ TraceID(hex: $0) }), traceID.isValid else {
-            return .failure(.init(reason: .invalidTraceID, message: "span #\(index): traceId '\(wire.traceId ?? "")' is not 16 or 32 hex digits or is all zero"))
-        }
-        guard let spanID = wire.id.flatMap({ SpanID(hex: $0) }), spanID.isValid else {
-            return .failure(.init(reason: .invalidSpanID, message: "span #\(index): id '\(wire.id ?? "")' is not 16 hex digits or is all zero"))
-        }
-        var parent: SpanID?
-        if let hex = wire.parentId, !hex.isEmpty {
-            guard let id = SpanID(hex: hex) else {
-                return .failure(.init(reason: .invalidParentSpanID, message: "span #\(index): parentId '\(hex)' is not 16 hex digits"))
-            }
-            parent = id.isValid ? id : nil
+        let ids: HexSpanIDs
+        switch HexSpanIDs.read(
+            trace: wire.traceId, span: wire.id, parent: wire.parentId, fields: ("traceId", "id", "parentId"),
+            traceDigits: [16, 32], index: index)
+        {
+        case .success(let read): ids = read
+        case .failure(let rejection): return .failure(rejection)
         }
         guard let timestamp = wire.timestamp else {
             return .failure(.init(reason: .missingTimestamp, message: "span #\(index): timestamp is missing"))
@@ -80,7 +75,7 @@ public enum ZipkinJSONDecoder {
         let status = wire.tags?["error"].map { SpanStatus(code: .error, message: $0) } ?? SpanStatus()
         return .success(
             KeiroModel.Span(
-                traceID: traceID, spanID: spanID, parentSpanID: parent, name: wire.name ?? "",
+                traceID: ids.traceID, spanID: ids.spanID, parentSpanID: ids.parent, name: wire.name ?? "",
                 kind: wire.kind.flatMap { kinds[$0.uppercased()] } ?? .unspecified,
                 startTimeUnixNano: start, endTimeUnixNano: start + duration, attributes: attributes,
                 events: (wire.annotations ?? []).map { annotation in

@@ -1,3 +1,5 @@
+import KeiroModel
+
 /// Picks an index with probability weight / total weight (Istio destination weights and
 /// ALB target-group weights are both relative). Weight 0 is never picked.
 public struct WeightedChoice: Sendable, Hashable {

@@ -1,8 +1,7 @@
-import KeiroModel
-
 /// FNV-1a (64-bit) with a SplitMix64 finaliser: a hash that is the same in every process
 /// and on every run (unlike Swift's seeded `Hasher`), so a sticky key keeps choosing the
-/// same destination across restarts and across proxies.
+/// same destination across restarts and across proxies, and an id derived from content
+/// (an ALB log line) is the same on every ingest.
 public enum StableHash {
     /// Hashes the UTF-8 bytes of `key`.
     @inlinable
