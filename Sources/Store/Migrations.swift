@@ -2,11 +2,16 @@ import Foundation
 import GRDB
 
 /// The schema migrations: the SQL files of `schemas/sqlite/` (bundled as resources),
-/// applied in file-name order, each once, at start-up.
+/// applied in file-name order, each once, at start-up. A migration that moves data the
+/// SQL cannot express runs its Swift step right after its SQL, in the same transaction.
 enum Migrations {
     struct Missing: Error, CustomStringConvertible {
         var description: String { "the bundled SQL migrations (schemas/sqlite) are missing" }
     }
+
+    private static let dataSteps: [String: @Sendable (Database) throws -> Void] = [
+        "0002_trace_chunks": Version1SpanRows.convert
+    ]
 
     static func migrator() throws -> DatabaseMigrator {
         guard let directory = Bundle.module.url(forResource: "Migrations", withExtension: nil) else { throw Missing() }
@@ -17,8 +22,11 @@ enum Migrations {
         var migrator = DatabaseMigrator()
         for file in files {
             let sql = try String(contentsOf: file, encoding: .utf8)
-            migrator.registerMigration(file.deletingPathExtension().lastPathComponent) { db in
+            let name = file.deletingPathExtension().lastPathComponent
+            let dataStep = dataSteps[name]
+            migrator.registerMigration(name) { db in
                 try db.execute(sql: sql)
+                try dataStep?(db)
             }
         }
         return migrator

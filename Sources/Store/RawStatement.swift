@@ -26,10 +26,12 @@ struct RawStatement {
     }
 
     func bind(_ index: Int32, blob: [UInt8]) {
-        blob.withUnsafeBytes { buffer in
-            // A zero-length blob still binds as a blob, not NULL.
-            _ = sqlite3_bind_blob(handle, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(buffer.count), Self.transient)
-        }
+        blob.withUnsafeBytes { bind(index, bytes: $0) }
+    }
+
+    func bind(_ index: Int32, bytes buffer: UnsafeRawBufferPointer) {
+        // A zero-length blob still binds as a blob, not NULL.
+        _ = sqlite3_bind_blob(handle, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(buffer.count), Self.transient)
     }
 
     func bind(_ index: Int32, text: String) {

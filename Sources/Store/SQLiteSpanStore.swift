@@ -89,70 +89,102 @@ public final class SQLiteSpanStore: SpanStore {
         defer { queue.written(items.reduce(0) { $0 + $1.spanCount }) }
         let clock = ContinuousClock()
         let started = clock.now
-        let batches = items.map(\.batch)
-        let results: [Result<WriteOutcome, any Error>]
-        do {
-            results = try await pool.write { [self] db in try insertGroup(batches, db) }
-        } catch {
-            logger.error("span store commit failed", metadata: ["error": "\(error)", "batches": "\(items.count)"])
-            for item in items { item.continuation.resume(throwing: error) }
-            return
-        }
+        let results = await insertAllOrEach(items.map(\.batch))
         onCommit?(clock.now - started, items.reduce(0) { $0 + $1.spanCount })
         for (item, result) in zip(items, results) {
             if case .failure(let error) = result {
-                logger.error("span batch rolled back", metadata: ["error": "\(error)"])
+                logger.error("span batch not stored", metadata: ["error": "\(error)"])
             }
             item.continuation.resume(with: result)
         }
+    }
+
+    /// Commits the group in one transaction. Should that fail, each batch is retried in a
+    /// transaction of its own, so only a batch that fails alone is refused. (Savepoints per
+    /// batch would isolate failures too, but SQLite then copies every page a batch touches
+    /// into a statement journal: more I/O than the batch itself.)
+    private func insertAllOrEach(_ batches: [SpanBatch]) async -> [Result<WriteOutcome, any Error>] {
+        do {
+            return try await pool.write { [self] db in try insertGroup(batches, db) }.map { .success($0) }
+        } catch {
+            guard batches.count > 1 else { return [.failure(error)] }
+            logger.warning("span group commit failed; writing its batches one by one", metadata: ["error": "\(error)"])
+        }
+        var results: [Result<WriteOutcome, any Error>] = []
+        for batch in batches {
+            do {
+                results.append(.success(try await pool.write { [self] db in try insertGroup([batch], db)[0] }))
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        return results
     }
 
     /// Inserts batches in one transaction on the caller's thread, bypassing the queue: the
     /// store's own ceiling, used by benchmarks.
     public func insertDirectly(_ batches: [SpanBatch]) throws -> WriteOutcome {
         try pool.write { db in
-            try insertGroup(batches, db).reduce(into: WriteOutcome()) { total, result in
-                let outcome = try result.get()
+            try insertGroup(batches, db).reduce(into: WriteOutcome()) { total, outcome in
                 total.stored += outcome.stored
                 total.duplicates += outcome.duplicates
             }
         }
     }
 
-    /// Inserts a group of batches in the open transaction, each in its own savepoint.
-    private func insertGroup(_ batches: [SpanBatch], _ db: Database) throws -> [Result<WriteOutcome, any Error>] {
+    /// Inserts a group of batches in the open transaction (all or nothing).
+    private func insertGroup(_ batches: [SpanBatch], _ db: Database) throws -> [WriteOutcome] {
         let segment = try Segments.current(db, maxSpans: configuration.segmentSpans)
         let inserter = try BatchInserter(db, segment: segment, indexed: indexed)
-        let results = batches.map { batch in Result { try inserter.insert(batch) } }
-        try Segments.add(results.reduce(0) { $0 + ((try? $1.get().stored) ?? 0) }, to: segment, db)
-        return results
+        let outcomes = try batches.map { try inserter.insert($0) }
+        try Segments.add(outcomes.reduce(0) { $0 + $1.stored }, to: segment, db)
+        return outcomes
     }
 
     // MARK: Reading
 
     public func trace(_ id: TraceID) async throws -> [StoredSpan] {
         try await pool.read { db in
-            var resources: [Int64: (Resource, InstrumentationScope)] = [:]
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT s.span_id, s.kind, s.parent_id, s.resource_id, s.name, s.start_ns, s.duration_ns,
-                           s.status_code, s.body, r.body AS resource_body
-                    FROM spans s JOIN resources r ON r.id = s.resource_id
-                    WHERE s.segment IN (\(Segments.all)) AND s.trace_id = ? ORDER BY s.start_ns, s.span_id, s.kind
-                    """,
+            let lists = try Data.fetchAll(
+                db, sql: "SELECT chunks FROM traces WHERE segment IN (\(Segments.all)) AND trace_id = ?",
                 arguments: [Data(id.bytes)])
-            // A span stored in two segments (re-sent across a segment boundary) is shown once.
-            var seen = Set<[Int64]>()
-            return try rows.filter { seen.insert([$0["span_id"], $0["kind"]]).inserted }.map { row in
+            var chunkIDs: [Int64] = []
+            for list in lists { chunkIDs += try ChunkCodec.decodeChunkIDs(Array(list)) }
+            var resources: [Int64: (Resource, InstrumentationScope)] = [:]
+            // A span re-sent in a differently composed batch, or across a segment boundary, is shown once.
+            var seen = Set<SpanIdentity>()
+            var spans: [StoredSpan] = []
+            for chunkID in Set(chunkIDs).sorted() {
+                guard
+                    let row = try Row.fetchOne(
+                        db,
+                        sql: """
+                            SELECT c.resource_id, c.raw_size, c.body, r.body AS resource_body
+                            FROM chunks c JOIN resources r ON r.id = c.resource_id WHERE c.id = ?
+                            """,
+                        arguments: [chunkID])
+                else { continue }
                 let resourceID: Int64 = row["resource_id"]
                 if resources[resourceID] == nil {
                     resources[resourceID] = try SpanBodyCodec.decodeResource(Array(row["resource_body"] as Data))
                 }
                 let (resource, scope) = resources[resourceID]!
-                return StoredSpan(span: try Self.span(from: row, traceID: id), resource: resource, scope: scope)
+                let body = try ChunkCompression.decompress(Array(row["body"] as Data), rawSize: row["raw_size"])
+                for span in try ChunkCodec.spans(of: id, in: body)
+                where seen.insert(SpanIdentity(spanID: span.spanID, kind: span.kind)).inserted {
+                    spans.append(StoredSpan(span: span, resource: resource, scope: scope))
+                }
+            }
+            return spans.sorted {
+                ($0.span.startTimeUnixNano, $0.span.spanID.value, $0.span.kind.rawValue)
+                    < ($1.span.startTimeUnixNano, $1.span.spanID.value, $1.span.kind.rawValue)
             }
         }
+    }
+
+    private struct SpanIdentity: Hashable {
+        var spanID: SpanID
+        var kind: SpanKind
     }
 
     public func traceSummary(_ id: TraceID) async throws -> TraceSummary? {
@@ -164,10 +196,14 @@ public final class SQLiteSpanStore: SpanStore {
         return try await pool.read { db in
             let cursor: RowCursor
             if let service = query.service {
-                guard let serviceID = try Int64.fetchOne(db, sql: "SELECT id FROM services WHERE name = ?", arguments: [service])
-                else { return [] }
                 cursor = try Row.fetchCursor(
-                    db, sql: "SELECT trace_id FROM spans WHERE service_id = ? ORDER BY start_ns DESC", arguments: [serviceID])
+                    db,
+                    sql: """
+                        SELECT trace_id FROM trace_search
+                        WHERE segment IN (\(Segments.all)) AND key_id = (SELECT id FROM index_keys WHERE name = ?) AND value = ?
+                        ORDER BY start_ns DESC
+                        """,
+                    arguments: [SemanticAttributes.serviceName, service])
             } else {
                 cursor = try Row.fetchCursor(db, sql: "SELECT trace_id FROM traces ORDER BY start_ns DESC")
             }
@@ -202,17 +238,5 @@ public final class SQLiteSpanStore: SpanStore {
             spanCount: rows.reduce(0) { $0 + ($1["span_count"] as Int) }, errorCount: rows.reduce(0) { $0 + ($1["error_count"] as Int) },
             rootSpanID: SpanID(UInt64(bitPattern: root["root_span_id"])), hasRoot: (root["root_has_parent"] as Int64) == 0,
             rootService: root["root_service"], rootName: root["root_name"], rootRoute: root["root_route"])
-    }
-
-    private static func span(from row: Row, traceID: TraceID) throws -> Span {
-        let start = UInt64(row["start_ns"] as Int64)
-        var span = Span(
-            traceID: traceID, spanID: SpanID(UInt64(bitPattern: row["span_id"])),
-            parentSpanID: (row["parent_id"] as Int64?).map { SpanID(UInt64(bitPattern: $0)) },
-            name: row["name"], kind: SpanKind(rawValue: row["kind"]) ?? .unspecified,
-            startTimeUnixNano: start, endTimeUnixNano: start + UInt64(row["duration_ns"] as Int64),
-            status: SpanStatus(code: SpanStatus.Code(rawValue: row["status_code"]) ?? .unset))
-        try SpanBodyCodec.decodeSpan(Array(row["body"] as Data), into: &span)
-        return span
     }
 }

@@ -1,8 +1,8 @@
 import KeiroModel
 
-/// The binary layout of the `body` columns: everything about a span (or a resource and
-/// scope) that is read back whole but never searched by. Compact (varints, no field
-/// names) and versioned by its first byte.
+/// The binary layout of what is read back whole but never searched by: a span's attributes,
+/// events, links and the rest (inside a chunk, see `ChunkCodec`), and the `resources.body`
+/// column (versioned by its first byte). Compact: varints, no field names.
 enum SpanBodyCodec {
     static let version: UInt8 = 1
 
@@ -12,9 +12,9 @@ enum SpanBodyCodec {
 
     // MARK: Span body
 
-    static func encodeSpan(_ span: Span) -> [UInt8] {
-        var writer = ByteWriter(capacity: 64 + span.attributes.count * 24)
-        writer.byte(version)
+    /// Writes the fields of a span that are not columns of their own (attributes, events,
+    /// links, status message, trace state, flags). The caller's container carries the version.
+    static func writeSpanBody(_ span: Span, into writer: inout ByteWriter) {
         writeAttributes(span.attributes, dropped: span.droppedAttributesCount, into: &writer)
         writer.varint(UInt64(span.events.count))
         for event in span.events {
@@ -35,13 +35,11 @@ enum SpanBodyCodec {
         writer.string(span.status.message)
         writer.string(span.traceState)
         writer.varint(UInt64(span.flags))
-        return writer.bytes
     }
 
-    /// Fills in the parts of `span` held by the body.
-    static func decodeSpan(_ body: [UInt8], into span: inout Span) throws {
-        var reader = ByteReader(body)
-        guard try reader.byte() == version else { throw ByteReader.Malformed(offset: 0) }
+    /// Reads what `writeSpanBody` wrote into `span` (whose start time must already be set:
+    /// event times are stored relative to it).
+    static func readSpanBody(_ reader: inout ByteReader, into span: inout Span) throws {
         (span.attributes, span.droppedAttributesCount) = try readAttributes(&reader)
         span.events = try (0..<reader.count()).map { _ in
             let time = span.startTimeUnixNano &+ UInt64(bitPattern: try reader.signedVarint())
@@ -63,6 +61,13 @@ enum SpanBodyCodec {
         span.status.message = try reader.string()
         span.traceState = try reader.string()
         span.flags = try reader.uint32()
+    }
+
+    /// Reads a schema-1 `spans.body` column (its version byte, then `writeSpanBody`'s fields).
+    static func decodeVersion1SpanBody(_ body: [UInt8], into span: inout Span) throws {
+        var reader = ByteReader(body)
+        guard try reader.byte() == version else { throw ByteReader.Malformed(offset: 0) }
+        try readSpanBody(&reader, into: &span)
         guard reader.isAtEnd else { throw ByteReader.Malformed(offset: reader.offset) }
     }
 

@@ -18,9 +18,10 @@ public struct StoreConfiguration: Sendable {
     /// Spans grouped into one transaction at most. Default 65,536.
     public var maxSpansPerTransaction: Int
 
-    /// Spans per segment, the unit that bounds the write cost of trace-id indexes (see
-    /// schemas/sqlite). Smaller segments make writes cheaper and lookups by trace id probe
-    /// more segments. Default 262,144.
+    /// Spans per segment, the unit that bounds the write cost of everything keyed by a
+    /// random value — trace ids, request ids, paths (see schemas/sqlite). Smaller segments
+    /// make writes cheaper; lookups by trace id probe one index per segment. Default 32,768
+    /// (docs/BENCHMARKS.md compares sizes).
     public var segmentSpans: Int
 
     /// `PRAGMA synchronous` for the writer: `NORMAL` (default; a commit survives a process
@@ -33,7 +34,7 @@ public struct StoreConfiguration: Sendable {
         indexedHeaderPrefixes: [String] = ["service-router-"],
         maxQueuedSpans: Int = 262_144,
         maxSpansPerTransaction: Int = 65_536,
-        segmentSpans: Int = 262_144,
+        segmentSpans: Int = 32_768,
         synchronousFull: Bool = false
     ) {
         self.path = path

@@ -36,6 +36,12 @@ struct TraceAggregate {
                 ?? span.attributes["http.path"])?.displayString)
     }
 
+    /// The aggregate of a non-empty group of spans reported by one service.
+    init(spans: some Collection<Span>, serviceID: Int64) {
+        self.init(span: spans.first!, serviceID: serviceID)
+        for span in spans.dropFirst() { merge(TraceAggregate(span: span, serviceID: serviceID)) }
+    }
+
     mutating func merge(_ other: TraceAggregate) {
         startNanos = min(startNanos, other.startNanos)
         endNanos = max(endNanos, other.endNanos)
@@ -47,8 +53,8 @@ struct TraceAggregate {
     /// The upsert applying the same rules in SQL; SET expressions all read the old row.
     static let upsertSQL = """
         INSERT INTO traces (trace_id, start_ns, end_ns, span_count, error_count, root_span_id, root_has_parent,
-                            root_start_ns, root_service_id, root_name, root_route, segment)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                            root_start_ns, root_service_id, root_name, root_route, segment, chunks)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
         ON CONFLICT (segment, trace_id) DO UPDATE SET
             start_ns = min(start_ns, excluded.start_ns),
             end_ns = max(end_ns, excluded.end_ns),
@@ -59,7 +65,8 @@ struct TraceAggregate {
             root_start_ns = CASE WHEN \(better) THEN excluded.root_start_ns ELSE root_start_ns END,
             root_service_id = CASE WHEN \(better) THEN excluded.root_service_id ELSE root_service_id END,
             root_name = CASE WHEN \(better) THEN excluded.root_name ELSE root_name END,
-            root_route = CASE WHEN \(better) THEN excluded.root_route ELSE root_route END
+            root_route = CASE WHEN \(better) THEN excluded.root_route ELSE root_route END,
+            chunks = CAST(chunks || excluded.chunks AS BLOB)
         """
 
     private static let better =
