@@ -263,15 +263,28 @@ func withProxy<T: Sendable>(
 /// A TCP server on 127.0.0.1 that closes each connection as soon as a request arrives
 /// (an upstream reset before the response). Closed when `body` returns.
 func withResettingServer<T: Sendable>(_ body: @Sendable (Int) async throws -> T) async throws -> T {
+    try await withTCPServer(closingOnRead: true, body)
+}
+
+/// A TCP server on 127.0.0.1 that accepts connections and either closes each one when a
+/// request arrives (`closingOnRead`) or reads and never answers. Closed when `body` returns.
+func withTCPServer<T: Sendable>(closingOnRead: Bool, _ body: @Sendable (Int) async throws -> T) async throws -> T {
     let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
         .childChannelInitializer { channel in
-            channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(CloseOnRead()) }
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(closingOnRead ? CloseOnRead() as any ChannelHandler : DiscardReads())
+            }
         }
         .bind(host: "127.0.0.1", port: 0).get()
     let result: Result<T, any Error>
     do { result = .success(try await body(channel.localAddress?.port ?? 0)) } catch { result = .failure(error) }
     try await channel.close()
     return try result.get()
+}
+
+private final class DiscardReads: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
 }
 
 private final class CloseOnRead: ChannelInboundHandler, Sendable {
