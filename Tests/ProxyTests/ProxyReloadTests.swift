@@ -8,7 +8,7 @@ import Testing
 /// Config reload on a running gateway: the files change on disk, later requests follow.
 @Suite("Proxy config reload", .timeLimit(.minutes(1)))
 struct ProxyReloadTests {
-    /// `a` and `b` target groups weighted `weights`; `/echo` and (when `withSlow`) `/slow` routes.
+    /// `split` (`a`, `b` weighted `weights`) behind `/echo`, plus a `/new` route to `b` when `extraRoute`.
     static func routes(_ ports: [Int], weights: (Int, Int), extraRoute: Bool = false) -> String {
         """
         kind: Gateway
@@ -23,19 +23,23 @@ struct ProxyReloadTests {
         """
     }
 
-    static func polling(_ file: String) -> @Sendable (inout ProxyConfiguration) -> Void {
-        { $0.reload = ReloadSettings(source: RouteSource(paths: [file], kind: .gateway), onSIGHUP: false, pollInterval: .milliseconds(50)) }
-    }
-
-    @Test("a weight flip and a new route on disk are followed by later requests; a request in flight completes")
-    func fileChangeReloads() async throws {
+    /// A gateway over backends `a` and `b` (weights 100/0) whose config file is polled every 50 ms.
+    func withReloadingGateway(_ body: @Sendable (ProxyHarness, String) async throws -> Void) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let file = directory.file("gateway.yaml")
         try await withProxy(
-            backends: [Backend(name: "a"), Backend(name: "b")], configFile: file, configure: Self.polling(file),
+            backends: [Backend(name: "a"), Backend(name: "b")], configFile: file,
+            configure: {
+                $0.reload = ReloadSettings(source: RouteSource(paths: [file], kind: .gateway), onSIGHUP: false, pollInterval: .milliseconds(50))
+            },
             routes: { Self.routes($0, weights: (100, 0)) }
-        ) { proxy in
+        ) { proxy in try await body(proxy, file) }
+    }
+
+    @Test("a weight flip and a new route on disk are followed by later requests; a request in flight completes")
+    func fileChangeReloads() async throws {
+        try await withReloadingGateway { proxy, file in
             for _ in 0..<5 { #expect(try await proxy.send("/echo").headers.first(name: "x-backend") == "a") }
             #expect(try await proxy.send("/new").status == 404)
 
@@ -56,13 +60,7 @@ struct ProxyReloadTests {
 
     @Test("a broken config is rejected with its location and counted; the old routes stay until a good one arrives")
     func brokenConfigKeepsTheOldRoutes() async throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let file = directory.file("gateway.yaml")
-        try await withProxy(
-            backends: [Backend(name: "a"), Backend(name: "b")], configFile: file, configure: Self.polling(file),
-            routes: { Self.routes($0, weights: (100, 0)) }
-        ) { proxy in
+        try await withReloadingGateway { proxy, file in
             let broken = Self.routes(proxy.backendPorts, weights: (0, 0))
             try broken.write(toFile: file, atomically: true, encoding: .utf8)
             #expect(await eventually { proxy.server.reloadMetrics.failures == 1 })
