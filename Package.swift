@@ -205,7 +205,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "AnalyzerTests", dependencies: ["Analyzer"], swiftSettings: swiftSettings),
-        .testTarget(name: "KeiroCLITests", dependencies: ["keiro"], swiftSettings: swiftSettings),
+        .testTarget(name: "KeiroCLITests", dependencies: ["keiro", "Proxy"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CollectorTests",
