@@ -99,9 +99,12 @@ let package = Package(
                 "KeiroModel", "RoutingCore", "SpanExport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -185,7 +188,7 @@ let package = Package(
         .testTarget(
             name: "ProxyTests",
             dependencies: [
-                "Proxy", "TestSupport", "Collector", "Store",
+                "Proxy", "TestSupport", "Collector", "Store", "DemoServices",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -204,7 +207,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "AnalyzerTests", dependencies: ["Analyzer"], swiftSettings: swiftSettings),
-        .testTarget(name: "KeiroCLITests", dependencies: ["keiro"], swiftSettings: swiftSettings),
+        .testTarget(name: "KeiroCLITests", dependencies: ["keiro", "Proxy"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StoreTests",
             dependencies: ["Store", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),

@@ -8,65 +8,20 @@ import KeiroModel
 /// line's content so that ingesting the same file twice stores each span once.
 public struct ALBAccessLogLine: Sendable {
     /// Why a line could not be read.
-    public struct Malformed: Error, Sendable, CustomStringConvertible {
-        public var reason: String
-        public var description: String { reason }
-    }
+    public typealias Malformed = ALBLogRecord.Malformed
 
     /// The fields in log order, `-` kept as written.
-    public let fields: [String]
+    public var fields: [String] { record.values }
 
-    /// Field positions (0-based) in the documented order; later, unknown fields are ignored.
-    enum Field: Int {
-        case type = 0, time, elb, client, target, requestProcessingTime, targetProcessingTime, responseProcessingTime
-        case elbStatusCode, targetStatusCode, receivedBytes, sentBytes, request, userAgent, sslCipher, sslProtocol
-        case targetGroupARN, traceID, domainName, chosenCertARN, matchedRulePriority, requestCreationTime
-        case actionsExecuted, redirectURL, errorReason, targetPortList, targetStatusCodeList, classification
-        case classificationReason
-    }
+    /// The line split into its fields (``ALBLogField`` positions, shared with the edge's writer).
+    public let record: ALBLogRecord
 
     /// Splits a line into fields: space separated, `"…"` quoted (with `\"` escapes).
     public init(_ line: some StringProtocol) throws(Malformed) {
-        var fields: [String] = []
-        var current = ""
-        var inQuotes = false
-        var escaped = false
-        var fieldStarted = false
-        for character in line {
-            if escaped {
-                current.append(character)
-                escaped = false
-            } else if inQuotes {
-                switch character {
-                case "\\": escaped = true
-                case "\"": inQuotes = false
-                default: current.append(character)
-                }
-            } else if character == " " {
-                if fieldStarted { fields.append(current) }
-                current = ""
-                fieldStarted = false
-            } else if character == "\"" && !fieldStarted {
-                inQuotes = true
-                fieldStarted = true
-            } else {
-                current.append(character)
-                fieldStarted = true
-            }
-        }
-        guard !inQuotes else { throw Malformed(reason: "unterminated quoted field") }
-        if fieldStarted { fields.append(current) }
-        guard fields.count > Field.requestCreationTime.rawValue else {
-            throw Malformed(reason: "\(fields.count) fields; an ALB access log line has at least \(Field.requestCreationTime.rawValue + 1)")
-        }
-        self.fields = fields
+        record = try ALBLogRecord(parsing: line)
     }
 
-    subscript(field: Field) -> String? {
-        guard field.rawValue < fields.count else { return nil }
-        let value = fields[field.rawValue]
-        return value == "-" || value.isEmpty ? nil : value
-    }
+    subscript(field: ALBLogField) -> String? { record[field] }
 
     /// The edge span this line records, and the load balancer's name (its service name).
     public func span() throws(Malformed) -> (span: Span, service: String) {
@@ -122,18 +77,6 @@ public struct ALBAccessLogLine: Sendable {
     }
 
     private static func nanoseconds(_ text: String?) -> UInt64? {
-        guard let text else { return nil }
-        // 2018-07-02T22:23:00.186641Z — ISO8601DateFormatter keeps only milliseconds, so the
-        // fraction is read separately to keep microseconds.
-        let parts = text.split(separator: ".", maxSplits: 1)
-        let formatter = ISO8601DateFormatter()
-        guard let seconds = formatter.date(from: parts.count == 2 ? String(parts[0]) + "Z" : text) else { return nil }
-        var nanos = UInt64(seconds.timeIntervalSince1970) * 1_000_000_000
-        if parts.count == 2 {
-            let digits = parts[1].prefix { $0.isNumber }
-            guard let fraction = UInt64(digits.prefix(9)) else { return nil }
-            nanos += fraction * UInt64(pow(10, Double(9 - min(9, digits.count))))
-        }
-        return nanos
+        text.flatMap { ALBTimestamp.unixNanos($0) }
     }
 }

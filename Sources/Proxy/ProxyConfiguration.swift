@@ -30,6 +30,18 @@ public struct ProxyConfiguration: Sendable {
     public var connectTimeout: Duration
     /// Most pooled HTTP/1.1 connections per upstream address. Default 64.
     public var maxConnectionsPerHost: Int
+    /// Re-read the route config on SIGHUP and when its files change. Default nil: the route
+    /// sets stay as given (the `keiro` proxy commands turn it on).
+    public var reload: ReloadSettings?
+    /// Write ALB-format access logs (``AccessLogWriter``). Default: the edge route set's
+    /// `accessLog`, else none.
+    public var accessLog: AccessLogSettings?
+    /// Add `X-Amzn-Trace-Id` (Root = this trace) to requests that arrive without one, as an
+    /// AWS ALB does, so the access log's `trace_id` names the trace. Default: true for an edge.
+    public var addsAmazonTraceID: Bool
+    /// OpenTelemetry variables applied to the span exporter's settings with
+    /// `ExportConfiguration.apply(environment:)` (`OTEL_BSP_MAX_QUEUE_SIZE`, …). Default empty.
+    public var exportEnvironment: [String: String]
 
     /// Settings with the defaults above.
     public init(
@@ -48,6 +60,9 @@ public struct ProxyConfiguration: Sendable {
         self.retryBufferLimit = retryBufferLimit
         self.connectTimeout = connectTimeout
         self.maxConnectionsPerHost = maxConnectionsPerHost
+        accessLog = routeSets.first { $0.kind == .edge }?.accessLog
+        addsAmazonTraceID = routeSets.contains { $0.kind == .edge }
+        exportEnvironment = [:]
     }
 
     /// Whether header `name` (lowercase) is recorded on SERVER spans.

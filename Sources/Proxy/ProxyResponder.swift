@@ -13,7 +13,7 @@ import RoutingCore
 struct ProxyResponder: HTTPResponder {
     typealias Context = ProxyRequestContext
 
-    let hosts: VirtualHosts
+    let routing: RoutingState
     let configuration: ProxyConfiguration
     let runner: AttemptRunner
     let sink: (any SpanSink)?
@@ -28,7 +28,7 @@ struct ProxyResponder: HTTPResponder {
         let routeRequest = RouteRequest(
             method: request.method.rawValue, target: target, authority: authority,
             scheme: request.head.scheme ?? "http", headers: headers)
-        let trace = RequestTraceContext(headers: headers)
+        let trace = RequestTraceContext(headers: headers, addingAmazonTraceID: configuration.addsAmazonTraceID)
         let requestID: String
         if let received = routeRequest.header("x-request-id") {
             requestID = received
@@ -50,11 +50,15 @@ struct ProxyResponder: HTTPResponder {
             method: request.method.rawValue, path: routeRequest.path, scheme: routeRequest.scheme,
             requestHeaders: recordedHeaders(routeRequest), requestID: requestID)
         server.clientAddress = clientAddress
+        server.clientPort = context.remoteAddress?.port
+        server.authority = authority
+        server.query = target.firstIndex(of: "?").map { String(target[target.index(after: $0)...]) }
+        server.requestBodySize = routeRequest.header("content-length").flatMap { Int($0) }
         server.userAgent = routeRequest.header("user-agent")
 
         var random = SystemRandomNumberGenerator()
         let routed: RoutedRequest
-        guard let table = hosts.table(for: authority) else {
+        guard let table = routing.hosts.table(for: authority) else {
             return localReply(RouteDecision.noRouteReply, server: &server, trace: trace)
         }
         switch table.decide(routeRequest, using: &random) {
@@ -112,8 +116,12 @@ struct ProxyResponder: HTTPResponder {
         return Response(status: status, headers: fields, body: ResponseBody { writer in
             var span = upstream.span
             var server = server
+            server.responseBodySize = 0
             do {
-                try await BodyRelay.relay(upstream.head.body, deadline: upstream.deadline) { try await writer.write($0) }
+                try await BodyRelay.relay(upstream.head.body, deadline: upstream.deadline) {
+                    server.responseBodySize? += $0.readableBytes
+                    try await writer.write($0)
+                }
             } catch let failure as BodyRelay.DownstreamFailure {
                 // The caller went away (Envoy flag DC); the upstream read is cancelled.
                 span.errorType = "cancelled"
@@ -153,6 +161,7 @@ struct ProxyResponder: HTTPResponder {
         server.details = reply.details
         server.timeout = reply.timeout
         server.attempts = reply.attempt
+        server.responseBodySize = reply.body.utf8.count
         if reply.timeout != nil { server.errorType = "timeout" }
         sink?.export(server.finish(trace: trace))
         var fields = HTTPFields()

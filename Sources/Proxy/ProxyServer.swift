@@ -8,10 +8,12 @@ import SpanExport
 
 /// One proxy (gateway, sidecar or edge) as a swift-service-lifecycle `Service`: an HTTP
 /// server applying ``ProxyConfiguration/routes``, one pooled upstream client, and — when
-/// ``ProxyConfiguration/collector`` is set — a ``SpanExporter``.
+/// configured — a ``SpanExporter`` (``ProxyConfiguration/collector``), a
+/// ``ConfigReloader`` (``ProxyConfiguration/reload``) and an ``AccessLogWriter``
+/// (``ProxyConfiguration/accessLog``).
 ///
 /// On graceful shutdown (SIGTERM/SIGINT through a `ServiceGroup`) it stops accepting,
-/// finishes in-flight requests, flushes spans and closes the client.
+/// finishes in-flight requests, flushes spans and access log lines and closes the client.
 ///
 /// ```swift
 /// let proxy = try ProxyServer(configuration: ProxyConfiguration(routeSets: [routeSet], port: 8081))
@@ -20,8 +22,9 @@ import SpanExport
 public struct ProxyServer: Service {
     /// The settings the proxy runs with.
     public let configuration: ProxyConfiguration
-    private let hosts: VirtualHosts
+    private let routing: RoutingState
     private let exporter: SpanExporter?
+    private let accessLog: AccessLogWriter?
     private let extraSink: (any SpanSink)?
     private let onServerRunning: @Sendable (Int) async -> Void
     private let logger: Logger
@@ -31,34 +34,45 @@ public struct ProxyServer: Service {
     /// - Parameters:
     ///   - spanSink: Also receives every span (tests, or an exporter owned elsewhere).
     ///   - onServerRunning: Called with the bound port once the server listens.
-    /// - Throws: `ExportConfigurationError` when ``ProxyConfiguration/collector`` is not a usable URL.
+    /// - Throws: `ExportConfigurationError` when ``ProxyConfiguration/collector`` is not a
+    ///   usable URL or ``ProxyConfiguration/exportEnvironment`` holds a bad value.
     public init(
         configuration: ProxyConfiguration, spanSink: (any SpanSink)? = nil,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
         logger: Logger = Logger(label: "keiro.proxy")
     ) throws {
         self.configuration = configuration
-        hosts = VirtualHosts(configuration.routeSets)
+        routing = RoutingState(configuration.routeSets)
         if let collector = configuration.collector {
-            exporter = try SpanExporter(
-                configuration: ExportConfiguration(
-                    collector: collector,
-                    resource: Resource(attributes: [Attribute(SemanticAttributes.serviceName, .string(configuration.serviceName))])),
-                logger: logger)
+            var export = try ExportConfiguration(
+                collector: collector,
+                resource: Resource(attributes: [Attribute(SemanticAttributes.serviceName, .string(configuration.serviceName))]))
+            try export.apply(environment: configuration.exportEnvironment)
+            exporter = try SpanExporter(configuration: export, logger: logger)
         } else {
             exporter = nil
+        }
+        accessLog = configuration.accessLog.map {
+            AccessLogWriter(settings: $0, loadBalancerName: configuration.serviceName, address: configuration.host, logger: logger)
         }
         extraSink = spanSink
         self.onServerRunning = onServerRunning
         self.logger = logger
     }
 
+    /// The span exporter's counters (nil without ``ProxyConfiguration/collector``).
+    public var exportMetrics: ExportMetrics? { exporter?.metrics }
+    /// Config reloads so far.
+    public var reloadMetrics: ReloadMetrics { routing.metrics }
+    /// The access log's counters (nil without ``ProxyConfiguration/accessLog``).
+    public var accessLogMetrics: AccessLogMetrics? { accessLog?.metrics }
+
     /// Serves until graceful shutdown, then drains in-flight requests and flushes spans.
     public func run() async throws {
         let client = UpstreamClient.makeClient(configuration)
-        let sink = FanOutSink(sinks: [exporter, extraSink].compactMap { $0 })
+        let sink = FanOutSink(sinks: [exporter, accessLog, extraSink].compactMap { $0 })
         let responder = ProxyResponder(
-            hosts: hosts, configuration: configuration,
+            routing: routing, configuration: configuration,
             runner: AttemptRunner(client: UpstreamClient(client: client), sink: sink, logger: logger), sink: sink)
         let onServerRunning = onServerRunning
         let port = configuration.port
@@ -67,12 +81,25 @@ public struct ProxyServer: Service {
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: port), serverName: "keiro"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)
+        let reloader = configuration.reload.map {
+            ConfigReloader(settings: $0, state: routing, initial: configuration.routeSets, logger: logger)
+        }
         let result: Result<Void, any Error>
         do {
+            // Exporter and access log drain after the server has finished its requests.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 if let exporter { group.addTask { await exporter.run() } }
-                defer { exporter?.shutdown() }
-                try await application.run()
+                if let accessLog { group.addTask { await accessLog.run() } }
+                defer {
+                    exporter?.shutdown()
+                    accessLog?.finish()
+                }
+                // The reloader stops with the server.
+                try await withThrowingTaskGroup(of: Void.self) { serving in
+                    if let reloader { serving.addTask { await reloader.run() } }
+                    try await application.run()
+                    serving.cancelAll()
+                }
             }
             result = .success(())
         } catch {

@@ -113,6 +113,15 @@ struct ServerSpanDraft: Sendable {
     var requestHeaders: [Attribute]
     var requestID: String
     var clientAddress: String?
+    var clientPort: Int?
+    /// `Host`/`:authority` as received (`server.address`, `server.port`).
+    var authority: String?
+    /// The query without `?` (`url.query`).
+    var query: String?
+    /// From the request's `Content-Length` (`http.request.body.size`).
+    var requestBodySize: Int?
+    /// Body bytes sent to the caller (`http.response.body.size`).
+    var responseBodySize: Int?
     var userAgent: String?
     var httpRoute: String?
     var routing: [Attribute] = []
@@ -133,6 +142,15 @@ struct ServerSpanDraft: Sendable {
         ]
         if let httpRoute { attributes.append(Attribute(SemanticAttributes.httpRoute, .string(httpRoute))) }
         if let clientAddress { attributes.append(Attribute("client.address", .string(clientAddress))) }
+        if let clientPort { attributes.append(Attribute("client.port", .int(Int64(clientPort)))) }
+        if let query { attributes.append(Attribute("url.query", .string(query))) }
+        if let authority {
+            let (host, port) = Self.split(authority: authority)
+            attributes.append(Attribute(SemanticAttributes.serverAddress, .string(host)))
+            if let port { attributes.append(Attribute(SemanticAttributes.serverPort, .int(Int64(port)))) }
+        }
+        if let requestBodySize { attributes.append(Attribute("http.request.body.size", .int(Int64(requestBodySize)))) }
+        if let responseBodySize { attributes.append(Attribute("http.response.body.size", .int(Int64(responseBodySize)))) }
         if let userAgent { attributes.append(Attribute("user_agent.original", .string(userAgent))) }
         if let status { attributes.append(Attribute(SemanticAttributes.httpResponseStatusCode, .int(Int64(status)))) }
         let errorType = errorType ?? status.flatMap { $0 >= 500 ? String($0) : nil }
@@ -153,5 +171,13 @@ struct ServerSpanDraft: Sendable {
             startTimeUnixNano: start, endTimeUnixNano: unixNanosNow(),
             attributes: attributes, status: SpanStatus(code: errorType == nil ? .unset : .error),
             flags: UInt32(trace.flags))
+    }
+
+    /// `example.com:8080` → (`example.com`, 8080); `[::1]:80` → (`[::1]`, 80); no port → nil.
+    static func split(authority: String) -> (host: String, port: Int?) {
+        guard let colon = authority.lastIndex(of: ":"), !authority[colon...].contains("]"),
+              let port = Int(authority[authority.index(after: colon)...])
+        else { return (authority, nil) }
+        return (String(authority[..<colon]), port)
     }
 }

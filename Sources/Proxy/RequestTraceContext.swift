@@ -7,9 +7,31 @@ struct RequestTraceContext: Sendable {
     /// The context as the caller propagated it (or the new one).
     let context: TraceContext
 
-    init(headers: [(name: String, value: String)]) {
-        context = TraceContextExtractor.extract(from: headers)
-            ?? TraceContext(traceID: .random(), parentSpanID: nil, sampled: true, format: .w3c)
+    /// - Parameter addingAmazonTraceID: Behave as an AWS ALB (the edge): a request without
+    ///   a valid `X-Amzn-Trace-Id` gets one whose Root is this trace (a new trace id then
+    ///   starts with the time in seconds, as an X-Ray Root does), forwarded with
+    ///   `Parent=` each try's CLIENT span.
+    init(headers: [(name: String, value: String)], addingAmazonTraceID: Bool = false) {
+        if var context = TraceContextExtractor.extract(from: headers) {
+            if addingAmazonTraceID, context.amazonTraceID == nil { context.amazonTraceID = Self.amazonTraceID(for: context) }
+            self.context = context
+        } else if addingAmazonTraceID {
+            var random = SystemRandomNumberGenerator()
+            let root = AmazonTraceID.newRoot(now: UInt64(unixNanosNow() / 1_000_000_000), random: &random)
+            var context = TraceContext(
+                traceID: AmazonTraceID.traceID(root: root) ?? .random(), parentSpanID: nil, sampled: true, format: .w3c)
+            context.amazonTraceID = Self.amazonTraceID(for: context)
+            self.context = context
+        } else {
+            context = TraceContext(traceID: .random(), parentSpanID: nil, sampled: true, format: .w3c)
+        }
+    }
+
+    /// `Root={this trace};Sampled=0|1`.
+    private static func amazonTraceID(for context: TraceContext) -> AmazonTraceID {
+        var header = AmazonTraceID(fields: [AmazonTraceID.Field(key: "Root", value: AmazonTraceID.root(for: context.traceID))])
+        header.sampled = context.isSampled ? .sampled : .notSampled
+        return header
     }
 
     var traceID: TraceID { context.traceID }

@@ -4,12 +4,13 @@ import RoutingCore
 /// Istio sidecar chooses a VirtualService: the set whose `hosts` list the request host
 /// (port removed, case-insensitive; a short name such as `reviews` also matches
 /// `reviews.<namespace>.svc.cluster.local`). With a single route set (gateway, edge, one
-/// VirtualService) that set serves every host.
+/// VirtualService) that set serves every host. Unnamed routes get generated names
+/// (``RouteSet/namingUnnamedRoutes()``).
 struct VirtualHosts: Sendable {
     private let tables: [(hosts: [String], table: RouteTable)]
 
     init(_ routeSets: [RouteSet]) {
-        tables = routeSets.map { set in (set.hosts.map { $0.lowercased() }, RouteTableBuilder(set).build()) }
+        tables = routeSets.map { set in (set.hosts.map { $0.lowercased() }, RouteTableBuilder(set.namingUnnamedRoutes()).build()) }
     }
 
     /// The table for a request's `Host`/`:authority`, or nil when no route set serves it.

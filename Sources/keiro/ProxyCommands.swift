@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import Proxy
 import RoutingCore
@@ -18,33 +19,45 @@ struct ProxyOptions: ParsableArguments {
     @Option(help: "service.name of the spans this proxy records (default: the command name).")
     var serviceName: String?
 
+    @Option(help: "Seconds between checks of the config files for changes (0: reload on SIGHUP only).")
+    var reloadPoll: Double = 1
+
     /// Loads the files and picks the route sets of `kind`: exactly one for an edge or a
     /// gateway, one or more VirtualServices (chosen per request by host) for a sidecar.
     func routeSets(_ kind: ConfigKind) throws -> [RouteSet] {
-        let config: RouteConfig
         do {
-            config = try ConfigLoader.load(paths: files)
+            return try RouteSource(paths: files, kind: kind).load()
         } catch {
-            throw ValidationError(error.errors.map(\.description).joined(separator: "\n"))
+            throw ValidationError(error.description)
         }
-        let sets = config.routeSets.filter { $0.kind == kind }
-        guard kind == .sidecar ? !sets.isEmpty : sets.count == 1 else {
-            let wanted = kind == .sidecar ? "at least one VirtualService" : "exactly one \(kind.rawValue) route set"
-            throw ValidationError("expected \(wanted) in \(files.joined(separator: ", ")), found \(sets.count)")
+    }
+
+    /// The proxy's settings: routes from the files (re-read on SIGHUP and on change), the
+    /// edge's access log from its config, exporter tuning from `OTEL_BSP_*`.
+    func configuration(_ kind: ConfigKind, defaultPort: Int, environment: [String: String]) throws -> ProxyConfiguration {
+        guard reloadPoll >= 0 else { throw ValidationError("--reload-poll must be ≥ 0 (got \(reloadPoll))") }
+        let sets = try routeSets(kind)
+        let address = try HostPort(parsing: listen ?? "127.0.0.1:\(sets.count == 1 ? sets[0].port ?? defaultPort : defaultPort)")
+        var configuration = ProxyConfiguration(
+            routeSets: sets, host: address.host, port: address.port, serviceName: serviceName ?? kind.rawValue, collector: collector)
+        configuration.reload = ReloadSettings(
+            source: RouteSource(paths: files, kind: kind), onSIGHUP: true,
+            pollInterval: reloadPoll > 0 ? .milliseconds(Int(reloadPoll * 1000)) : nil)
+        configuration.exportEnvironment = environment.filter {
+            $0.key.hasPrefix("OTEL_BSP_") || $0.key == "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT"
         }
-        return sets
+        return configuration
     }
 
     /// Runs a proxy for `kind` until SIGINT/SIGTERM.
     func run(_ kind: ConfigKind, defaultPort: Int) async throws {
-        let sets = try routeSets(kind)
-        let address = try HostPort(parsing: listen ?? "127.0.0.1:\(sets.count == 1 ? sets[0].port ?? defaultPort : defaultPort)")
-        let configuration = ProxyConfiguration(
-            routeSets: sets, host: address.host, port: address.port, serviceName: serviceName ?? kind.rawValue, collector: collector)
+        let configuration = try configuration(kind, defaultPort: defaultPort, environment: ProcessInfo.processInfo.environment)
         let logger = Logger(label: "keiro.\(kind.rawValue)")
+        let names = configuration.routeSets.map(\.name).joined(separator: "', '")
         let server = try ProxyServer(configuration: configuration, onServerRunning: { port in
-            print("keiro \(kind.rawValue) '\(sets.map(\.name).joined(separator: "', '"))' listening on http://\(address.host):\(port)"
-                + (collector.map { ", spans to \($0)" } ?? ", spans not exported (no --collector)"))
+            print("keiro \(kind.rawValue) '\(names)' listening on http://\(configuration.host):\(port)"
+                + (configuration.collector.map { ", spans to \($0)" } ?? ", spans not exported (no --collector)")
+                + (configuration.accessLog.map { ", access log in \($0.directory)" } ?? ""))
         }, logger: logger)
         try await ServiceGroup(
             configuration: ServiceGroupConfiguration(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

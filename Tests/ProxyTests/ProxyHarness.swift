@@ -110,6 +110,10 @@ struct ProxyHarness: Sendable {
     let port: Int
     let client: HTTPClient
     let recorder: SpanRecorder
+    /// The running proxy (its metrics).
+    let server: ProxyServer
+    /// The backends' ports, in the order given.
+    let backendPorts: [Int]
     /// Starts the proxy's graceful shutdown (as SIGTERM would) and returns at once.
     let shutdown: @Sendable () async -> Void
 
@@ -133,10 +137,13 @@ struct ProxyHarness: Sendable {
 }
 
 /// Starts `backends` on free ports, a proxy whose routes come from `routes(ports)` (YAML,
-/// one route set), runs `body`, then shuts the proxy down gracefully and stops the backends.
+/// one route set; written to `configFile` first when given), runs `body`, then shuts the
+/// proxy down gracefully and stops the backends. `configure` adjusts the settings.
 func withProxy<T: Sendable>(
     backends: [Backend],
     collector: String? = nil,
+    configFile: String? = nil,
+    configure: @Sendable (inout ProxyConfiguration) -> Void = { _ in },
     routes: @Sendable ([Int]) -> String,
     _ body: @Sendable (ProxyHarness) async throws -> T
 ) async throws -> T {
@@ -155,12 +162,19 @@ func withProxy<T: Sendable>(
             ports.append(port)
         }
         defer { backendTasks.cancelAll() }
-        let config = try ConfigLoader.load(yaml: routes(ports), name: "test.yaml")
+        let config: RouteConfig
+        if let configFile {
+            try routes(ports).write(toFile: configFile, atomically: true, encoding: .utf8)
+            config = try ConfigLoader.load(paths: [configFile])
+        } else {
+            config = try ConfigLoader.load(yaml: routes(ports), name: "test.yaml")
+        }
         let recorder = SpanRecorder()
         let (proxyPorts, proxyContinuation) = AsyncStream.makeStream(of: Int.self)
+        var configuration = ProxyConfiguration(routeSets: config.routeSets, port: 0, collector: collector)
+        configure(&configuration)
         let proxy = try ProxyServer(
-            configuration: ProxyConfiguration(routeSets: config.routeSets, port: 0, collector: collector),
-            spanSink: recorder, onServerRunning: { proxyContinuation.yield($0) }, logger: logger)
+            configuration: configuration, spanSink: recorder, onServerRunning: { proxyContinuation.yield($0) }, logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [proxy], logger: logger))
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let result: Result<T, any Error> = await withThrowingTaskGroup(of: Void.self) { proxyTasks in
@@ -173,7 +187,8 @@ func withProxy<T: Sendable>(
             let result: Result<T, any Error>
             do {
                 result = .success(try await body(ProxyHarness(
-                    port: port, client: client, recorder: recorder, shutdown: { await group.triggerGracefulShutdown() })))
+                    port: port, client: client, recorder: recorder, server: proxy, backendPorts: ports,
+                    shutdown: { await group.triggerGracefulShutdown() })))
             } catch {
                 result = .failure(error)
             }
@@ -248,9 +263,17 @@ func withProxy<T: Sendable>(
 /// A TCP server on 127.0.0.1 that closes each connection as soon as a request arrives
 /// (an upstream reset before the response). Closed when `body` returns.
 func withResettingServer<T: Sendable>(_ body: @Sendable (Int) async throws -> T) async throws -> T {
+    try await withTCPServer(closingOnRead: true, body)
+}
+
+/// A TCP server on 127.0.0.1 that accepts connections and either closes each one when a
+/// request arrives (`closingOnRead`) or reads and never answers. Closed when `body` returns.
+func withTCPServer<T: Sendable>(closingOnRead: Bool, _ body: @Sendable (Int) async throws -> T) async throws -> T {
     let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
         .childChannelInitializer { channel in
-            channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(CloseOnRead()) }
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(closingOnRead ? CloseOnRead() as any ChannelHandler : DiscardReads())
+            }
         }
         .bind(host: "127.0.0.1", port: 0).get()
     let result: Result<T, any Error>
@@ -259,7 +282,22 @@ func withResettingServer<T: Sendable>(_ body: @Sendable (Int) async throws -> T)
     return try result.get()
 }
 
+private final class DiscardReads: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
+}
+
 private final class CloseOnRead: ChannelInboundHandler, Sendable {
     typealias InboundIn = ByteBuffer
     func channelRead(context: ChannelHandlerContext, data: NIOAny) { context.close(promise: nil) }
+}
+
+/// Waits (polling every 20 ms, at most `limit`) until `condition` holds; returns whether it did.
+func eventually(within limit: Duration = .seconds(5), _ condition: @Sendable () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + limit
+    while !condition() {
+        guard ContinuousClock.now < deadline else { return false }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return true
 }

@@ -164,13 +164,17 @@ enum EdgeParser {
     }
 
     private static func parseAccessLog(_ node: ConfigNode) -> AccessLogSettings? {
-        guard let fields = node.fields(allowed: ["dir", "rotateSeconds", "gzip"]),
+        guard let fields = node.fields(allowed: ["dir", "rotateSeconds", "rotateBytes", "gzip"]),
               let directory = fields.required("dir", in: node)?.nonEmptyString()
         else { return nil }
         var settings = AccessLogSettings(directory: directory)
         if let rotate = fields["rotateSeconds"] {
             guard let seconds = rotate.int(in: 1...86_400) else { return nil }
             settings.rotateSeconds = seconds
+        }
+        if let rotate = fields["rotateBytes"] {
+            guard let bytes = rotate.int(in: 1024...(1 << 40)) else { return nil }
+            settings.rotateBytes = bytes
         }
         if let gzip = fields["gzip"] {
             guard let value = gzip.bool() else { return nil }

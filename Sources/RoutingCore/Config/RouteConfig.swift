@@ -52,12 +52,15 @@ public struct AccessLogSettings: Sendable, Hashable {
     public var rotateSeconds: Int
     /// Whether files are gzip-compressed (ALB: yes).
     public var gzip: Bool
+    /// A file is also closed once it holds this many (uncompressed) bytes. Default nil: time only.
+    public var rotateBytes: Int?
 
     /// Creates settings; defaults are ALB's.
-    public init(directory: String, rotateSeconds: Int = 300, gzip: Bool = true) {
+    public init(directory: String, rotateSeconds: Int = 300, gzip: Bool = true, rotateBytes: Int? = nil) {
         self.directory = directory
         self.rotateSeconds = rotateSeconds
         self.gzip = gzip
+        self.rotateBytes = rotateBytes
     }
 }
 
