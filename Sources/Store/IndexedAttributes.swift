@@ -35,8 +35,9 @@ struct IndexedAttributes: Sendable {
         return nil
     }
 
-    /// Calls `body` with every (index key, value) pair of a span.
+    /// Calls `body` with every (index key, value) pair of a span: its name, then its indexed attributes.
     func forEachEntry(of span: Span, _ body: (String, String) throws -> Void) rethrows {
+        try body(SearchKeys.spanName, span.name.prefix(utf8Bytes: Self.maxValueLength))
         for attribute in span.attributes {
             guard let key = indexKey(for: attribute.key) else { continue }
             switch attribute.value {

@@ -144,41 +144,43 @@ public final class SQLiteSpanStore: SpanStore {
     // MARK: Reading
 
     public func trace(_ id: TraceID) async throws -> [StoredSpan] {
-        try await pool.read { db in
-            let lists = try Data.fetchAll(
-                db, sql: "SELECT chunks FROM traces WHERE segment IN (\(Segments.all)) AND trace_id = ?",
-                arguments: [Data(id.bytes)])
-            var chunkIDs: [Int64] = []
-            for list in lists { chunkIDs += try ChunkCodec.decodeChunkIDs(Array(list)) }
-            var resources: [Int64: (Resource, InstrumentationScope)] = [:]
-            // A span re-sent in a differently composed batch, or across a segment boundary, is shown once.
-            var seen = Set<SpanIdentity>()
-            var spans: [StoredSpan] = []
-            for chunkID in Set(chunkIDs).sorted() {
-                guard
-                    let row = try Row.fetchOne(
-                        db,
-                        sql: """
-                            SELECT c.resource_id, c.raw_size, c.body, r.body AS resource_body
-                            FROM chunks c JOIN resources r ON r.id = c.resource_id WHERE c.id = ?
-                            """,
-                        arguments: [chunkID])
-                else { continue }
-                let resourceID: Int64 = row["resource_id"]
-                if resources[resourceID] == nil {
-                    resources[resourceID] = try SpanBodyCodec.decodeResource(Array(row["resource_body"] as Data))
-                }
-                let (resource, scope) = resources[resourceID]!
-                let body = try ChunkCompression.decompress(Array(row["body"] as Data), rawSize: row["raw_size"])
-                for span in try ChunkCodec.spans(of: id, in: body)
-                where seen.insert(SpanIdentity(spanID: span.spanID, kind: span.kind)).inserted {
-                    spans.append(StoredSpan(span: span, resource: resource, scope: scope))
-                }
+        try await pool.read { db in try Self.spans(of: id, db) }
+    }
+
+    private static func spans(of id: TraceID, _ db: Database) throws -> [StoredSpan] {
+        let lists = try Data.fetchAll(
+            db, sql: "SELECT chunks FROM traces WHERE segment IN (\(Segments.all)) AND trace_id = ?",
+            arguments: [Data(id.bytes)])
+        var chunkIDs: [Int64] = []
+        for list in lists { chunkIDs += try ChunkCodec.decodeChunkIDs(Array(list)) }
+        var resources: [Int64: (Resource, InstrumentationScope)] = [:]
+        // A span re-sent in a differently composed batch, or across a segment boundary, is shown once.
+        var seen = Set<SpanIdentity>()
+        var spans: [StoredSpan] = []
+        for chunkID in Set(chunkIDs).sorted() {
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT c.resource_id, c.raw_size, c.body, r.body AS resource_body
+                        FROM chunks c JOIN resources r ON r.id = c.resource_id WHERE c.id = ?
+                        """,
+                    arguments: [chunkID])
+            else { continue }
+            let resourceID: Int64 = row["resource_id"]
+            if resources[resourceID] == nil {
+                resources[resourceID] = try SpanBodyCodec.decodeResource(Array(row["resource_body"] as Data))
             }
-            return spans.sorted {
-                ($0.span.startTimeUnixNano, $0.span.spanID.value, $0.span.kind.rawValue)
-                    < ($1.span.startTimeUnixNano, $1.span.spanID.value, $1.span.kind.rawValue)
+            let (resource, scope) = resources[resourceID]!
+            let body = try ChunkCompression.decompress(Array(row["body"] as Data), rawSize: row["raw_size"])
+            for span in try ChunkCodec.spans(of: id, in: body)
+            where seen.insert(SpanIdentity(spanID: span.spanID, kind: span.kind)).inserted {
+                spans.append(StoredSpan(span: span, resource: resource, scope: scope))
             }
+        }
+        return spans.sorted {
+            ($0.span.startTimeUnixNano, $0.span.spanID.value, $0.span.kind.rawValue)
+                < ($1.span.startTimeUnixNano, $1.span.spanID.value, $1.span.kind.rawValue)
         }
     }
 
@@ -191,30 +193,11 @@ public final class SQLiteSpanStore: SpanStore {
         try await pool.read { db in try Self.summary(of: Data(id.bytes), db) }
     }
 
-    public func listTraces(_ query: TraceListQuery) async throws -> [TraceSummary] {
-        let limit = max(0, query.limit)
-        return try await pool.read { db in
-            let cursor: RowCursor
-            if let service = query.service {
-                cursor = try Row.fetchCursor(
-                    db,
-                    sql: """
-                        SELECT trace_id FROM trace_search
-                        WHERE segment IN (\(Segments.all)) AND key_id = (SELECT id FROM index_keys WHERE name = ?) AND value = ?
-                        ORDER BY start_ns DESC
-                        """,
-                    arguments: [SemanticAttributes.serviceName, service])
-            } else {
-                cursor = try Row.fetchCursor(db, sql: "SELECT trace_id FROM traces ORDER BY start_ns DESC")
-            }
-            // Walk newest first until `limit` distinct traces are found.
-            var seen = Set<Data>()
-            var summaries: [TraceSummary] = []
-            while summaries.count < limit, let row = try cursor.next() {
-                let traceID: Data = row["trace_id"]
-                if seen.insert(traceID).inserted, let summary = try Self.summary(of: traceID, db) { summaries.append(summary) }
-            }
-            return summaries
+    public func findTraces(_ query: TraceQuery) async throws -> [TraceSummary] {
+        try await pool.read { db in
+            try TraceSearch(
+                db: db, query: query, spans: { try Self.spans(of: $0, db) }, summary: { try Self.summary(of: $0, db) }
+            ).run()
         }
     }
 

@@ -13,8 +13,8 @@ public protocol SpanStore: Sendable {
     /// The summary of one trace, or `nil` if none of its spans is stored.
     func traceSummary(_ id: TraceID) async throws -> TraceSummary?
 
-    /// Recent traces, newest first.
-    func listTraces(_ query: TraceListQuery) async throws -> [TraceSummary]
+    /// The traces matching every filter of `query`, in its order, at most `query.limit`.
+    func findTraces(_ query: TraceQuery) async throws -> [TraceSummary]
 }
 
 /// What a committed batch changed.
@@ -79,19 +79,6 @@ public struct TraceSummary: Hashable, Sendable {
         self.rootService = rootService
         self.rootName = rootName
         self.rootRoute = rootRoute
-    }
-}
-
-/// Filters for `SpanStore.listTraces`.
-public struct TraceListQuery: Hashable, Sendable {
-    /// Only traces with at least one span reported by this service.
-    public var service: String?
-    /// At most this many traces (newest first).
-    public var limit: Int
-
-    public init(service: String? = nil, limit: Int = 20) {
-        self.service = service
-        self.limit = limit
     }
 }
 

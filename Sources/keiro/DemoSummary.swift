@@ -8,7 +8,7 @@ struct DemoSummary {
     let store: SQLiteSpanStore
 
     func render(db: String) async throws -> String {
-        let traces = try await store.listTraces(TraceListQuery(limit: 100_000))
+        let traces = try await store.findTraces(TraceQuery(limit: 100_000))
         var routed: [String: Int] = [:]
         var retried: [String: Int] = [:]
         var timeouts: [String: Int] = [:]

@@ -93,7 +93,7 @@ struct TracesCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let traces = try await options.openStore().listTraces(TraceListQuery(service: service, limit: limit))
+            let traces = try await options.openStore().findTraces(TraceQuery(service: service, limit: limit))
             if options.json {
                 print(try JSONOutput.encode(traces.map(TraceSummaryJSON.init)))
             } else {

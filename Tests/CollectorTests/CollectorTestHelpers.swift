@@ -5,7 +5,7 @@ import TestSupport
 
 /// Every span stored, over all traces (at most 10,000 traces).
 func storedSpanCount(_ store: SQLiteSpanStore) async throws -> Int {
-    try await store.listTraces(TraceListQuery(limit: 10_000)).reduce(0) { $0 + $1.spanCount }
+    try await store.findTraces(TraceQuery(limit: 10_000)).reduce(0) { $0 + $1.spanCount }
 }
 
 let protobufHeaders = ["content-type": "application/x-protobuf"]

@@ -95,7 +95,7 @@ import Testing
             ]))
             _ = try await store.write(batch)  // a new segment by now: stored again, collapsed on read
             #expect(try await store.trace(trace).count == 1)
-            #expect(try await store.listTraces(TraceListQuery(limit: 10)).map(\.traceID) == [SpanFixtures.traceID(7), trace])
+            #expect(try await store.findTraces(TraceQuery(limit: 10)).map(\.traceID) == [SpanFixtures.traceID(7), trace])
         }
     }
 
@@ -107,11 +107,11 @@ import Testing
                     trace: trace, id: SpanFixtures.spanID(0), parent: nil, start: UInt64(index) * 1_000, durationNanos: 10)
                 _ = try await store.write(SpanFixtures.batch(service: index.isMultiple(of: 2) ? "even" : "odd", spans: [span]))
             }
-            let newest = try await store.listTraces(TraceListQuery(limit: 2))
+            let newest = try await store.findTraces(TraceQuery(limit: 2))
             #expect(newest.map(\.traceID) == [SpanFixtures.traceID(105), SpanFixtures.traceID(104)])
-            let even = try await store.listTraces(TraceListQuery(service: "even", limit: 10))
+            let even = try await store.findTraces(TraceQuery(service: "even", limit: 10))
             #expect(even.map(\.traceID) == [104, 102, 100].map { SpanFixtures.traceID($0) })
-            #expect(try await store.listTraces(TraceListQuery(service: "nobody", limit: 10)).isEmpty)
+            #expect(try await store.findTraces(TraceQuery(service: "nobody", limit: 10)).isEmpty)
         }
     }
 

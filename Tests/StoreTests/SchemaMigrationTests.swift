@@ -27,7 +27,7 @@ import Testing
         let summary = try #require(try await store.traceSummary(trace))
         #expect(summary.spanCount == 2)
         #expect(summary.rootSpanID == root.spanID)
-        #expect(try await store.listTraces(TraceListQuery(service: "backend-api")).map(\.traceID) == [trace])
+        #expect(try await store.findTraces(TraceQuery(service: "backend-api")).map(\.traceID) == [trace])
         // The same spans posted again are recognised as already stored.
         let again = SpanBatch([ResourceSpans(resource: resource, scopeSpans: [ScopeSpans(scope: scope, spans: [root, child])])])
         #expect(try store.insertDirectly([again]) == WriteOutcome(stored: 0, duplicates: 2))

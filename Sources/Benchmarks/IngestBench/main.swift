@@ -127,7 +127,7 @@ let endToEnd: Duration = ceilingOnly ? .seconds(1) : try await withThrowingTaskG
     try await tasks.waitForAll()
     return elapsed
 }
-let storedE2E = try await collector.store.listTraces(TraceListQuery(limit: 1)).count
+let storedE2E = try await collector.store.findTraces(TraceQuery(limit: 1)).count
 precondition(ceilingOnly || storedE2E == 1, "end-to-end run stored nothing")
 let peakAfterE2E = peakRSSMiB()
 let e2eCPU = cpuSeconds() - e2eCPUStart
