@@ -84,7 +84,7 @@ func span(_ id: UInt64, parent: UInt64?, _ name: String, kind: SpanKind = .serve
         #expect(tree.warnings == ["parent span \(SpanID(4)) is not stored; its children are shown under a placeholder"])
         var folded = FoldedStacks()
         folded.add(tree)
-        #expect(folded.text.split(separator: "\n").contains("missing parent \(SpanID(4));reviews: orphan a 10000"))
+        #expect(folded.text.split(separator: "\n").contains("[missing parent \(SpanID(4))];reviews: orphan a 10000"))
     }
 
     @Test func duplicateSpansAreCollapsed() {
