@@ -25,7 +25,7 @@ public struct AnalyzedSpan: Sendable, Hashable {
         case .array(let ips) where !ips.isEmpty: return ips[0].displayString
         default: break
         }
-        if let name = attributes["host.name"]?.stringValue { return name }
+        if let name = attributes[SemanticAttributes.hostName]?.stringValue { return name }
         return "service:" + service
     }
 }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Foundation
 import Hummingbird
 import KeiroModel
 import Logging
@@ -43,7 +44,10 @@ public struct ProxyServer: Service {
             exporter = try SpanExporter(
                 configuration: ExportConfiguration(
                     collector: collector,
-                    resource: Resource(attributes: [Attribute(SemanticAttributes.serviceName, .string(configuration.serviceName))])),
+                    resource: Resource(attributes: [
+                        Attribute(SemanticAttributes.serviceName, .string(configuration.serviceName)),
+                        Attribute(SemanticAttributes.hostName, .string(ProcessInfo.processInfo.hostName)),
+                    ])),
                 logger: logger)
         } else {
             exporter = nil
