@@ -32,6 +32,8 @@ public struct TraceTree: Sendable {
         public var clockSkewShiftNanos: Int64
         /// Notes about this span, in Jaeger's wording (timestamps adjusted, adjustment refused).
         public var warnings: [String]
+        /// Which clock the timestamps come from (``AnalyzedSpan``'s host key; empty for a placeholder).
+        let hostKey: String
 
         init(_ input: AnalyzedSpan, isMissingParent: Bool = false) {
             span = input.span
@@ -43,6 +45,7 @@ public struct TraceTree: Sendable {
             hop = isMissingParent ? Hop(role: .unknown, service: input.service) : Hop(input)
             clockSkewShiftNanos = 0
             warnings = []
+            hostKey = isMissingParent ? "" : input.hostKey
         }
     }
 

@@ -165,3 +165,20 @@ import Testing
         #expect(tree.joinedTraceIDs.isEmpty)
     }
 }
+
+@Suite struct HopRoleTests {
+    @Test func rolesComeFromWordsOfTheServiceNameAndKeiroAttributes() {
+        func role(_ service: String, _ attributes: [(String, AttributeValue)] = []) -> Hop.Role {
+            let tree = TraceTree([golden(1, nil, service, "GET", .server, 0, 1, attributes)])
+            return tree.nodes[0].hop.role
+        }
+        #expect(role("edge") == .edge)
+        #expect(role("knowledge-api") == .service)
+        #expect(role("istio-ingressgateway") == .gateway)
+        #expect(role("gateway-canary") == .gateway)
+        #expect(role("reviews-envoy") == .sidecar)
+        #expect(role("istio-proxy") == .sidecar)
+        #expect(role("router", [(KeiroAttributes.requestID, .string("r"))]) == .proxy)
+        #expect(role("bff") == .service)
+    }
+}

@@ -7,9 +7,9 @@ extension TraceTree {
     /// - Envoy's `UT` response flag without Keiro's attribute: per-try when the response
     ///   code details say `upstream_per_try_timeout`, else the route timeout.
     /// - Inferred: a span without Keiro attributes ending 504, or with an `error.type`
-    ///   saying timeout, whose duration reaches one of ``FlagOptions/timeouts``, with no
-    ///   such span nor a timeout found above below it (the deepest is where the timer
-    ///   fired; the ones above passed the 504 up). A try followed by
+    ///   saying timeout, whose duration reaches one of ``FlagOptions/timeouts``, when no
+    ///   span below it is such a span or has an explicit timeout (the deepest is where the
+    ///   timer fired; the ones above passed the 504 up). A try followed by
     ///   another try to the same destination hit a per-try timeout, anything else the
     ///   route timeout.
     func timeoutFindings(_ groups: [AttemptGroup], _ options: FlagOptions) -> [Finding] {

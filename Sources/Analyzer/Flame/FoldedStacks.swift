@@ -51,8 +51,8 @@ public struct FoldedStacks: Sendable, Hashable {
     public static func frame(_ raw: String) -> String {
         var cleaned = ""
         for character in raw {
-            let replaced: Character =
-                character == ";" ? ":" : (character.isNewline || character.unicodeScalars.contains { $0.properties.generalCategory == .control } || character.isWhitespace ? " " : character)
+            let isControl = character.unicodeScalars.contains { $0.properties.generalCategory == .control }
+            let replaced: Character = character == ";" ? ":" : (character.isWhitespace || isControl ? " " : character)
             if replaced == " " && (cleaned.isEmpty || cleaned.last == " ") { continue }
             cleaned.append(replaced)
         }

@@ -31,20 +31,21 @@ public struct Hop: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Derives the role: an ALB access-log span (resource `cloud.platform` = `aws_elb`, or
-    /// the span's `aws.elb.*` attributes) is the load balancer; otherwise the service name
-    /// says `edge`, `gateway`/`ingress` or `sidecar`/`envoy`/`istio-proxy`; a span carrying
+    /// the span's `aws.elb.*` attributes) is the load balancer; otherwise a word of the
+    /// service name says `sidecar`/`envoy`/`istio-proxy`, `…gateway`/`ingress` or `edge`; a span carrying
     /// Keiro's routing attributes under another name is a proxy; anything else a service.
     init(_ input: AnalyzedSpan) {
         service = input.service
         let attributes = input.span.attributes
-        let name = input.service.lowercased()
+        // Words of the name, so that `knowledge-api` is not an edge.
+        let words = input.service.lowercased().split { !$0.isLetter && !$0.isNumber }
         if input.resource.attributes["cloud.platform"]?.stringValue == "aws_elb" || attributes["aws.elb.trace_id"] != nil {
             role = .loadBalancer
-        } else if name.contains("sidecar") || name.contains("envoy") || name.contains("istio-proxy") {
+        } else if words.contains("sidecar") || words.contains("envoy") || input.service.lowercased().contains("istio-proxy") {
             role = .sidecar
-        } else if name.contains("gateway") || name.contains("ingress") {
+        } else if words.contains(where: { $0.hasSuffix("gateway") }) || words.contains("ingress") {
             role = .gateway
-        } else if name.contains("edge") {
+        } else if words.contains("edge") {
             role = .edge
         } else if attributes[KeiroAttributes.requestID] != nil || attributes[KeiroAttributes.destinationHost] != nil {
             role = .proxy

@@ -13,7 +13,7 @@ import KeiroModel
 /// as roots (nothing to compare with). Warnings use Jaeger's wording.
 extension TraceTree {
     mutating func adjustClockSkew(maxDeltaNanos: Int64) {
-        let hostKeys = nodes.map { $0.isMissingParent ? "" : AnalyzedSpan(span: $0.span, service: $0.service, resource: $0.resource).hostKey }
+        let hostKeys = nodes.map(\.hostKey)
         // Iterative depth-first walk carrying (node, the shift in force, its host).
         var stack: [(node: Int, delta: Int64, host: String)] = roots.map { ($0, 0, hostKeys[$0]) }
         while let (index, inherited, inheritedHost) = stack.popLast() {
