@@ -160,8 +160,8 @@ public struct TraceTree: Sendable {
     /// Nodes from `index` up to its root, root first.
     public func path(to index: Int) -> [Int] {
         var path = [index]
-        while let parent = nodes[path[0]].parent { path.insert(parent, at: 0) }
-        return path
+        while let parent = nodes[path[path.count - 1]].parent { path.append(parent) }
+        return path.reversed()
     }
 
     /// Every node below `index` (not itself), depth first in child order.

@@ -7,23 +7,25 @@ extension TraceTree {
     /// reported canary decision is an inferred canary.
     func routingFindings() -> [Finding] {
         var findings: [Finding] = []
-        var canaryReported = Set<Int>()
+        // Nodes at or below a canary decision (parents are visited before their children).
+        var underCanary = Set<Int>()
         for index in depthFirstOrder where !nodes[index].isMissingParent {
             let node = nodes[index]
             let span = node.span
             let sameDecisionAsParent = node.parent.map {
                 nodes[$0].span.destination == span.destination && nodes[$0].span.routingDecision == span.routingDecision
             } ?? false
-            let ancestors = path(to: index).dropLast()
+            let parentUnderCanary = node.parent.map(underCanary.contains) ?? false
+            if parentUnderCanary { underCanary.insert(index) }
             if let destination = span.destination, span.hasKeiroAttributes, destination.lowercased().contains("canary") {
-                canaryReported.insert(index)
+                underCanary.insert(index)
                 if !sameDecisionAsParent {
                     findings.append(Finding(
                         flag: .canary, nodes: [index], in: self,
                         evidence: "\(node.hop) routed to canary \(destination)" + decisionDetails(span)))
                 }
-            } else if span.kind == .server, node.service.lowercased().contains("canary"), !ancestors.contains(where: canaryReported.contains) {
-                canaryReported.insert(index)
+            } else if span.kind == .server, node.service.lowercased().contains("canary"), !parentUnderCanary {
+                underCanary.insert(index)
                 findings.append(Finding(
                     flag: .canary, nodes: [index], in: self, evidence: "\(node.service) (a canary by its name) served \(span.name)", inferred: true))
             }

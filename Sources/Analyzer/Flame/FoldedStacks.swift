@@ -25,8 +25,12 @@ public struct FoldedStacks: Sendable, Hashable {
     /// frames, with no time of their own).
     public mutating func add(_ tree: TraceTree) {
         let selfTimes = tree.selfTimes()
-        for index in tree.nodes.indices where !tree.nodes[index].isMissingParent && selfTimes[index] > 0 {
-            nanoseconds[tree.path(to: index).map { Self.frame(tree.nodes[$0]) }, default: 0] += selfTimes[index]
+        var stacks = [[String]](repeating: [], count: tree.nodes.count)
+        for index in tree.depthFirstOrder {
+            stacks[index] = (tree.nodes[index].parent.map { stacks[$0] } ?? []) + [Self.frame(tree.nodes[index])]
+            if !tree.nodes[index].isMissingParent && selfTimes[index] > 0 {
+                nanoseconds[stacks[index], default: 0] += selfTimes[index]
+            }
         }
     }
 
