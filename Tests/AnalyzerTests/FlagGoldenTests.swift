@@ -162,3 +162,21 @@ import Testing
         #expect(!flags.intersects(TraceFlags(name: "timeout")!))
     }
 }
+
+@Suite struct PartialRetryTests {
+    /// Only the third try's span arrived, and a proxy that reports its tries only as a count.
+    @Test func retriesAreFlaggedWhenSomeTriesAreNotStored() {
+        let tree = TraceTree([
+            golden(1, nil, "gateway", "GET /search", .server, 0, 100, status: 200,
+                   routed("search-api-primary", route: "search") + [(KeiroAttributes.attempts, .int(3))]),
+            golden(4, 1, "gateway", "GET", .client, 60, 95, status: 200,
+                   routed("search-api-primary", route: "search") + [(SemanticAttributes.resendCount, .int(2))]),
+            golden(5, nil, "bff-sidecar", "GET", .server, 200, 300, status: 200,
+                   routed("backend-api.example.internal") + [(KeiroAttributes.attempts, .int(2))]),
+        ])
+        #expect(tree.flagReport().findings.map(\.description) == [
+            "[retried] gateway → search-api-primary (route search): 3 attempts (1 stored); try 3: status 200",
+            "[retried] bff-sidecar made 2 attempts to backend-api.example.internal and answered status 200; the tries' spans are not stored",
+        ])
+    }
+}

@@ -51,19 +51,31 @@ extension TraceTree {
         var findings: [Finding] = []
         for group in groups {
             let tries = group.tries.map { nodes[$0].span }
+            // `resend_count` numbers the tries when some were not stored.
+            let numbers = tries.enumerated().map { offset, span in span.resendCount.map { $0 + 1 } ?? offset + 1 }
             let steps = tries.enumerated().map { offset, span in
-                "try \(offset + 1): \(span.outcome)"
+                "try \(numbers[offset]): \(span.outcome)"
                     + (offset < tries.count - 1 ? ", retried on \(span.failureCause)" + (span.retryCondition.map { " (\($0))" } ?? "") : "")
             }
+            let count = max(tries.count, numbers.max() ?? 0)
+            let stored = count > tries.count ? " (\(tries.count) stored)" : ""
             findings.append(Finding(
                 flag: .retried, nodes: group.tries, in: self,
-                evidence: "\(callLabel(group)): \(tries.count) attempts; " + steps.joined(separator: "; "), inferred: group.inferred))
+                evidence: "\(callLabel(group)): \(count) attempts\(stored); " + steps.joined(separator: "; "), inferred: group.inferred))
             let parent = nodes[group.parent].span
             if !parent.responseFlags.contains("URX"), !parent.hasKeiroAttributes, tries.allSatisfy(\.failed) {
                 findings.append(Finding(
                     flag: .retriesExhausted, nodes: [group.parent] + group.tries, in: self,
-                    evidence: "\(callLabel(group)): all \(tries.count) attempts failed, the last with \(tries.last!.outcome)", inferred: true))
+                    evidence: "\(callLabel(group)): all \(count) attempts failed, the last with \(tries.last!.outcome)", inferred: true))
             }
+        }
+        let parents = Set(groups.map(\.parent))
+        for index in nodes.indices where !parents.contains(index) && (nodes[index].span.integer(KeiroAttributes.attempts) ?? 0) > 1 {
+            let span = nodes[index].span
+            findings.append(Finding(
+                flag: .retried, nodes: [index], in: self,
+                evidence: "\(nodes[index].hop) made \(span.integer(KeiroAttributes.attempts)!) attempts to \(span.destination ?? "its upstream") "
+                    + "and answered \(span.outcome); the tries' spans are not stored"))
         }
         for index in nodes.indices where nodes[index].span.responseFlags.contains("URX") {
             let span = nodes[index].span
