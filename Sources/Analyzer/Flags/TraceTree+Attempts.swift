@@ -10,6 +10,11 @@ struct AttemptGroup {
     var inferred: Bool
 }
 
+extension [AttemptGroup] {
+    /// Every try that was followed by another one (the last try of each group left out).
+    var retriedTries: Set<Int> { Set(flatMap { $0.tries.dropLast() }) }
+}
+
 extension TraceTree {
     /// Calls made more than once. Explicit: one of the CLIENT spans carries
     /// `http.request.resend_count` ≥ 1 or `keiro.retry.reason`. Inferred: two or more

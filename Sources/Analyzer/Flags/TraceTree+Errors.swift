@@ -8,7 +8,7 @@ extension TraceTree {
     /// failure was absorbed (`absorbed-error`).
     func errorFindings(_ groups: [AttemptGroup]) -> [Finding] {
         let failed = Set(nodes.indices.filter { !nodes[$0].isMissingParent && nodes[$0].span.isError })
-        let retriedTries = Set(groups.flatMap { $0.tries.dropLast() })
+        let retriedTries = groups.retriedTries
         var findings: [Finding] = []
         for origin in depthFirstOrder where failed.contains(origin) && !nodes[origin].children.contains(where: failed.contains) {
             var chain = [origin]

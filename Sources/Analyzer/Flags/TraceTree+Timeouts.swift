@@ -15,7 +15,7 @@ extension TraceTree {
     func timeoutFindings(_ groups: [AttemptGroup], _ options: FlagOptions) -> [Finding] {
         var findings: [Finding] = []
         var inferredCandidates: [Int] = []
-        let retriedTries = Set(groups.flatMap { $0.tries.dropLast() })
+        let retriedTries = groups.retriedTries
         for index in nodes.indices where !nodes[index].isMissingParent {
             let node = nodes[index]
             let span = node.span
