@@ -13,14 +13,15 @@ extension TraceTree {
     /// time order; their lengths add up to the root's duration.
     public func criticalPath(from root: Int? = nil) -> [CriticalSection] {
         guard let root = root ?? roots.first else { return [] }
+        let clipped = clippedIntervals()
         var sections: [CriticalSection] = []
         var current = root
         var cursor: UInt64? = nil  // the start of the child we returned from
         while true {
-            let (start, end) = clippedInterval(of: current)
+            let (start, end) = clipped[current]
             let sectionEnd = cursor ?? end
-            if let child = lastFinishingChild(of: current, before: cursor) {
-                let childEnd = clippedInterval(of: child).end
+            if let child = lastFinishingChild(of: current, before: cursor, clipped) {
+                let childEnd = clipped[child].end
                 if childEnd < sectionEnd { sections.append(CriticalSection(node: current, startNanos: childEnd, endNanos: sectionEnd)) }
                 current = child
                 cursor = nil
@@ -34,23 +35,22 @@ extension TraceTree {
         return sections.reversed()
     }
 
-    /// A node's interval clipped to its ancestors' (children never extend a parent).
-    func clippedInterval(of index: Int) -> (start: UInt64, end: UInt64) {
-        let span = nodes[index].span
-        var start = span.startTimeUnixNano
-        var end = max(start, span.endTimeUnixNano)
-        if let parent = nodes[index].parent {
-            let bounds = clippedInterval(of: parent)
-            start = min(max(start, bounds.start), bounds.end)
-            end = min(max(end, bounds.start), bounds.end)
+    /// Every node's interval clipped to its ancestors' (children never extend a parent),
+    /// indexed like `nodes`.
+    func clippedIntervals() -> [(start: UInt64, end: UInt64)] {
+        var clipped = nodes.map { (start: $0.span.startTimeUnixNano, end: max($0.span.startTimeUnixNano, $0.span.endTimeUnixNano)) }
+        for index in depthFirstOrder {
+            guard let parent = nodes[index].parent else { continue }
+            let bounds = clipped[parent]
+            clipped[index].start = min(max(clipped[index].start, bounds.start), bounds.end)
+            clipped[index].end = min(max(clipped[index].end, bounds.start), bounds.end)
         }
-        return (start, end)
+        return clipped
     }
 
-    private func lastFinishingChild(of index: Int, before cursor: UInt64?) -> Int? {
+    private func lastFinishingChild(of index: Int, before cursor: UInt64?, _ clipped: [(start: UInt64, end: UInt64)]) -> Int? {
         nodes[index].children
-            .map { ($0, clippedInterval(of: $0)) }
-            .filter { child in cursor.map { child.1.end < $0 } ?? true }
-            .max { $0.1.end < $1.1.end }?.0
+            .filter { child in cursor.map { clipped[child].end < $0 } ?? true }
+            .max { clipped[$0].end < clipped[$1].end }
     }
 }

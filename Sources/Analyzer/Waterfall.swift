@@ -4,6 +4,7 @@ import KeiroModel
 /// A terminal waterfall of a trace tree: one line per span in tree order with its offset
 /// from the trace start, its duration, a bar on a shared time axis, the hop (service) and
 /// name indented by depth, `✗` on error, and `◆` where the span is on the critical path.
+/// The header lists the tree's warnings, then each span's own (clock-skew adjustments).
 public enum Waterfall {
     public static func render(_ tree: TraceTree, width: Int = 40) -> String {
         let real = tree.nodes.filter { !$0.isMissingParent }
@@ -12,8 +13,12 @@ public enum Waterfall {
         else { return "" }
         let total = max(1, end - start)
         let critical = Set(tree.criticalPath().map(\.node))
-        var lines = ["trace \(real[0].span.traceID.hexString)  \(milliseconds(end - start))  \(real.count) spans"]
+        var lines = ["trace \(tree.traceID.hexString)  \(milliseconds(end - start))  \(real.count) spans"]
         for warning in tree.warnings { lines.append("  warning: \(warning)") }
+        for index in tree.depthFirstOrder {
+            let node = tree.nodes[index]
+            for warning in node.warnings { lines.append("  warning: \(node.service) span \(node.span.spanID): \(warning)") }
+        }
         func visit(_ index: Int, depth: Int) {
             let node = tree.nodes[index]
             let span = node.span

@@ -2,6 +2,9 @@
 /// where one exists, under `keiro.` otherwise.
 public enum SemanticAttributes {
     public static let serviceName = "service.name"
+    /// Resource attribute: the machine's name. Spans of one host share a clock, so the
+    /// analyzer's clock-skew adjustment never moves one against another.
+    public static let hostName = "host.name"
     public static let httpRequestMethod = "http.request.method"
     public static let httpResponseStatusCode = "http.response.status_code"
     public static let httpRoute = "http.route"

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Foundation
 import Hummingbird
 import KeiroModel
 import Logging
@@ -46,7 +47,10 @@ public struct ProxyServer: Service {
         if let collector = configuration.collector {
             var export = try ExportConfiguration(
                 collector: collector,
-                resource: Resource(attributes: [Attribute(SemanticAttributes.serviceName, .string(configuration.serviceName))]))
+                resource: Resource(attributes: [
+                    Attribute(SemanticAttributes.serviceName, .string(configuration.serviceName)),
+                    Attribute(SemanticAttributes.hostName, .string(ProcessInfo.processInfo.hostName)),
+                ]))
             try export.apply(environment: configuration.exportEnvironment)
             exporter = try SpanExporter(configuration: export, logger: logger)
         } else {

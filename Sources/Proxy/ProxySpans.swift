@@ -2,25 +2,6 @@ import Foundation
 import KeiroModel
 import RoutingCore
 
-/// Keiro's own span attribute keys (OpenTelemetry's HTTP ones are in `SemanticAttributes`).
-enum KeiroAttributes {
-    static let routeName = "keiro.route.name"
-    static let destinationHost = "keiro.destination.host"
-    static let destinationSubset = "keiro.destination.subset"
-    static let destinationAddress = "keiro.destination.address"
-    /// Why this destination: `weight` (weighted draw), `header` (a header match chose the
-    /// route), `sticky` (stickiness key hash), `single` (the route's only destination).
-    static let routingDecision = "keiro.routing.decision"
-    static let retryReason = "keiro.retry.reason"
-    static let backoffWaitedMs = "keiro.retry.backoff_ms"
-    static let timeout = "keiro.timeout"
-    static let responseFlags = "keiro.response_flags"
-    static let responseDetails = "keiro.response_code_details"
-    static let requestID = "keiro.request_id"
-    static let attempts = "keiro.attempts"
-    static let retriesDisabled = "keiro.retry.disabled"
-}
-
 /// Wall-clock time as Unix nanoseconds, for span timestamps.
 func unixNanosNow() -> UInt64 {
     UInt64(max(0, Date().timeIntervalSince1970 * 1_000_000_000))

@@ -32,7 +32,7 @@ struct TracesCommand: AsyncParsableCommand {
             }
             let spans = try await openStore().trace(id)
             guard !spans.isEmpty else { throw NotFound(message: "trace \(id) is not in \(db)") }
-            return TraceTree(spans.map { AnalyzedSpan(span: $0.span, service: $0.serviceName) })
+            return TraceTree(spans.map { AnalyzedSpan(span: $0.span, service: $0.serviceName, resource: $0.resource) }, options: TreeOptions(traceID: id))
         }
     }
 

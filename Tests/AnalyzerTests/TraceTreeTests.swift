@@ -35,8 +35,9 @@ func span(_ id: UInt64, parent: UInt64?, _ name: String, kind: SpanKind = .serve
 
     @Test func childrenAreClippedToTheirParent() {
         let tree = TraceTree([
+            // One service: no clock-skew adjustment, only clipping.
             AnalyzedSpan(span: span(1, parent: nil, "root", from: 0, to: 50), service: "a"),
-            AnalyzedSpan(span: span(2, parent: 1, "late child", from: 40, to: 80), service: "b"),
+            AnalyzedSpan(span: span(2, parent: 1, "late child", from: 40, to: 80), service: "a"),
         ])
         #expect(tree.selfTime(of: tree.roots[0]) == 40 * ms)
     }
@@ -83,7 +84,7 @@ func span(_ id: UInt64, parent: UInt64?, _ name: String, kind: SpanKind = .serve
         #expect(tree.warnings == ["parent span \(SpanID(4)) is not stored; its children are shown under a placeholder"])
         var folded = FoldedStacks()
         folded.add(tree)
-        #expect(folded.text.split(separator: "\n").contains("missing parent \(SpanID(4));reviews: orphan a 10000"))
+        #expect(folded.text.split(separator: "\n").contains("[missing parent \(SpanID(4))];reviews: orphan a 10000"))
     }
 
     @Test func duplicateSpansAreCollapsed() {
