@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "KeiroModel",
+                "KeiroModel", "Analyzer",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -210,7 +210,7 @@ let package = Package(
         .testTarget(name: "KeiroCLITests", dependencies: ["keiro", "Proxy"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["Store", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
+            dependencies: ["Store", "Analyzer", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
         .testTarget(
             name: "CollectorTests",
             dependencies: [

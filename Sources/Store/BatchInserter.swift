@@ -1,4 +1,5 @@
 import Foundation
+import Analyzer
 import GRDB
 import KeiroModel
 
@@ -20,6 +21,7 @@ struct BatchInserter {
     /// What one batch adds for one trace: its summary, where its spans went and what to index.
     private struct TraceUpdate {
         var aggregate: TraceAggregate
+        var flags: TraceFlags = []
         var chunkIDs: [Int64] = []
         var searchValues: Set<SearchValue> = []
     }
@@ -78,11 +80,19 @@ struct BatchInserter {
                         try indexed.forEachEntry(of: span) { key, value in
                             update.searchValues.insert(SearchValue(keyID: try keyID(key), value: value))
                         }
+                        update.flags.formUnion(TraceFlags.recorded(by: span))
+                    }
+                    if !update.flags.isEmpty {
+                        let flagKeyID = try keyID(SearchKeys.flag)
+                        for name in update.flags.searchNames {
+                            update.searchValues.insert(SearchValue(keyID: flagKeyID, value: name))
+                        }
                     }
                     if traces[traceID] == nil {
                         traces[traceID] = update
                     } else {
                         traces[traceID]!.aggregate.merge(update.aggregate)
+                        traces[traceID]!.flags.formUnion(update.flags)
                         traces[traceID]!.searchValues.formUnion(update.searchValues)
                     }
                 }
@@ -113,6 +123,7 @@ struct BatchInserter {
         upsertTrace.bind(11, text: trace.root.route)
         upsertTrace.bind(12, segment)
         upsertTrace.bind(13, blob: ChunkCodec.encodeChunkIDs(update.chunkIDs))
+        upsertTrace.bind(14, update.flags.rawValue)
         try upsertTrace.execute()
         for entry in update.searchValues {
             insertSearchEntry.bind(1, segment)

@@ -1,4 +1,5 @@
 import Foundation
+import Analyzer
 import GRDB
 import KeiroModel
 import Logging
@@ -207,7 +208,7 @@ public final class SQLiteSpanStore: SpanStore {
             db,
             sql: """
                 SELECT t.start_ns, t.end_ns, t.span_count, t.error_count, t.root_span_id, t.root_has_parent, t.root_start_ns,
-                       s.name AS root_service, t.root_name, t.root_route
+                       s.name AS root_service, t.root_name, t.root_route, t.flags
                 FROM traces t JOIN services s ON s.id = t.root_service_id
                 WHERE t.segment IN (\(Segments.all)) AND t.trace_id = ?
                 ORDER BY t.root_has_parent, t.root_start_ns
@@ -220,6 +221,7 @@ public final class SQLiteSpanStore: SpanStore {
             traceID: TraceID(bytes: traceID)!, startTimeUnixNano: UInt64(start), durationNanos: UInt64(max(0, end - start)),
             spanCount: rows.reduce(0) { $0 + ($1["span_count"] as Int) }, errorCount: rows.reduce(0) { $0 + ($1["error_count"] as Int) },
             rootSpanID: SpanID(UInt64(bitPattern: root["root_span_id"])), hasRoot: (root["root_has_parent"] as Int64) == 0,
-            rootService: root["root_service"], rootName: root["root_name"], rootRoute: root["root_route"])
+            rootService: root["root_service"], rootName: root["root_name"], rootRoute: root["root_route"],
+            flags: TraceFlags(rawValue: rows.reduce(0) { $0 | ($1["flags"] as Int64) }))
     }
 }

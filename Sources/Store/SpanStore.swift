@@ -1,3 +1,4 @@
+import Analyzer
 import KeiroModel
 
 /// A span storage engine. SQLite is the embedded default; other engines implement the same
@@ -64,10 +65,13 @@ public struct TraceSummary: Hashable, Sendable {
     public var rootName: String
     /// `http.route` of the root span, else its `url.path` (Zipkin: `http.path`).
     public var rootRoute: String?
+    /// The flags its spans recorded (`TraceFlags.recorded(by:)`), kept at ingest.
+    public var flags: TraceFlags
 
     public init(
         traceID: TraceID, startTimeUnixNano: UInt64, durationNanos: UInt64, spanCount: Int, errorCount: Int,
-        rootSpanID: SpanID, hasRoot: Bool, rootService: String, rootName: String, rootRoute: String?
+        rootSpanID: SpanID, hasRoot: Bool, rootService: String, rootName: String, rootRoute: String?,
+        flags: TraceFlags = []
     ) {
         self.traceID = traceID
         self.startTimeUnixNano = startTimeUnixNano
@@ -79,6 +83,7 @@ public struct TraceSummary: Hashable, Sendable {
         self.rootService = rootService
         self.rootName = rootName
         self.rootRoute = rootRoute
+        self.flags = flags
     }
 }
 

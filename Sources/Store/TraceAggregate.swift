@@ -53,8 +53,8 @@ struct TraceAggregate {
     /// The upsert applying the same rules in SQL; SET expressions all read the old row.
     static let upsertSQL = """
         INSERT INTO traces (trace_id, start_ns, end_ns, span_count, error_count, root_span_id, root_has_parent,
-                            root_start_ns, root_service_id, root_name, root_route, segment, chunks)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                            root_start_ns, root_service_id, root_name, root_route, segment, chunks, flags)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
         ON CONFLICT (segment, trace_id) DO UPDATE SET
             start_ns = min(start_ns, excluded.start_ns),
             end_ns = max(end_ns, excluded.end_ns),
@@ -66,7 +66,8 @@ struct TraceAggregate {
             root_service_id = CASE WHEN \(better) THEN excluded.root_service_id ELSE root_service_id END,
             root_name = CASE WHEN \(better) THEN excluded.root_name ELSE root_name END,
             root_route = CASE WHEN \(better) THEN excluded.root_route ELSE root_route END,
-            chunks = CAST(chunks || excluded.chunks AS BLOB)
+            chunks = CAST(chunks || excluded.chunks AS BLOB),
+            flags = flags | excluded.flags
         """
 
     private static let better =

@@ -1,0 +1,32 @@
+import KeiroModel
+
+extension TraceFlags {
+    /// The flags one span proves on its own, from what Keiro's proxies (or Envoy) record on
+    /// it: a resend, a timeout kind, `UT`/`URX` response flags, a canary destination, a
+    /// header-route decision, an ERROR status. The store records these per trace at ingest
+    /// so queries can filter by them; the flags that need the whole tree (inferred attempts,
+    /// error origin vs absorbed, clock skew, incomplete) come from `flagReport()`.
+    public static func recorded(by span: Span) -> TraceFlags {
+        var flags: TraceFlags = []
+        if (span.resendCount ?? 0) > 0 || span.retryReason != nil { flags.insert(.retried) }
+        let responseFlags = span.responseFlags
+        switch span.timeoutKind {
+        case "per_try": flags.insert(.perTryTimeout)
+        case "overall": flags.insert(.overallTimeout)
+        default: if responseFlags.contains("UT") { flags.insert(.overallTimeout) }
+        }
+        if responseFlags.contains("URX") { flags.insert(.retriesExhausted) }
+        if span.hasKeiroAttributes, let destination = span.destination, destination.lowercased().contains("canary") {
+            flags.insert(.canary)
+        }
+        if span.routingDecision == "header" { flags.insert(.headerRoute) }
+        if span.isError { flags.insert(.error) }
+        return flags
+    }
+
+    /// Every name a query may use for these flags: the flags' own names and the aliases
+    /// they satisfy (`timeout` for either timeout).
+    public var searchNames: [String] {
+        flagNames + Self.aliases.filter { intersects($0.flags) }.map(\.name)
+    }
+}
