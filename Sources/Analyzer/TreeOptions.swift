@@ -23,12 +23,3 @@ public struct TreeOptions: Sendable, Hashable {
         self.placesLoadBalancerAboveForwardedHop = placesLoadBalancerAboveForwardedHop
     }
 }
-
-extension Duration {
-    /// The duration in whole nanoseconds (saturating at ±292 years).
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? (seconds < 0 ? .min : .max) : whole.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue
-    }
-}

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import KeiroModel
 import Logging
 import NIOCore
 import RoutingCore
@@ -66,16 +67,3 @@ struct UpstreamClient: Sendable {
 
 /// A try's deadline passed.
 struct AttemptTimeout: Error {}
-
-extension Duration {
-    /// Whole nanoseconds (saturating).
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return seconds < 0 ? .min : .max }
-        return product.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue
-    }
-
-    /// Whole milliseconds.
-    var milliseconds: Int64 { nanoseconds / 1_000_000 }
-}

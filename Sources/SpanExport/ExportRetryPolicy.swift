@@ -1,3 +1,4 @@
+import KeiroModel
 /// How a batch the collector could not take is retried.
 ///
 /// Only answers that mean "try again later" are retried — HTTP 429, 502, 503 and 504 — and

@@ -148,6 +148,15 @@ public final class SQLiteSpanStore: SpanStore {
         try await pool.read { db in try Self.spans(of: id, db) }
     }
 
+    /// The spans of `id` and, for a 128-bit id, those stored under its low 64 bits alone
+    /// (a B3 64-bit hop of the same request): what `TraceTree` needs to join them.
+    public func traceWith64BitPart(_ id: TraceID) async throws -> [StoredSpan] {
+        try await pool.read { db in
+            let short = TraceID(high: 0, low: id.low)
+            return try Self.spans(of: id, db) + (short == id ? [] : Self.spans(of: short, db))
+        }
+    }
+
     private static func spans(of id: TraceID, _ db: Database) throws -> [StoredSpan] {
         let lists = try Data.fetchAll(
             db, sql: "SELECT chunks FROM traces WHERE segment IN (\(Segments.all)) AND trace_id = ?",

@@ -1,3 +1,4 @@
+import KeiroModel
 import RoutingCore
 import Testing
 

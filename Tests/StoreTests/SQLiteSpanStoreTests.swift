@@ -138,3 +138,19 @@ import Testing
         }
     }
 }
+
+@Suite struct SixtyFourBitPartTests {
+    @Test func a128BitTraceBringsItsLow64BitPart() async throws {
+        try await withTemporaryStore { store throws in
+            let long = TraceID(high: 0x4bf9_2f35_77b3_4da6, low: 0xa3ce_929d_0e0e_4736)
+            let short = TraceID(high: 0, low: long.low)
+            let root = SpanFixtures.httpServerSpan(trace: long, id: SpanFixtures.spanID(1), parent: nil, start: 100, durationNanos: 50)
+            let hop = SpanFixtures.httpServerSpan(trace: short, id: SpanFixtures.spanID(2), parent: root.spanID, start: 110, durationNanos: 20)
+            _ = try await store.write(SpanFixtures.batch(service: "gateway", spans: [root]))
+            _ = try await store.write(SpanFixtures.batch(service: "envoy", spans: [hop]))
+            #expect(try await store.traceWith64BitPart(long).map(\.span) == [root, hop])
+            #expect(try await store.traceWith64BitPart(short).map(\.span) == [hop])
+            #expect(try await store.trace(long).map(\.span) == [root])
+        }
+    }
+}

@@ -111,3 +111,47 @@ import Testing
         }
     }
 }
+
+/// The textual parameters the CLI and the HTTP API share.
+@Suite struct TraceQueryParameterTests {
+    @Test func everyParameterParses() throws {
+        let now: UInt64 = 10_000_000_000_000
+        let query = try TraceQuery(
+            parameters: [
+                ("service", "gateway"), ("operation", "GET /search"), ("route", "/search"), ("path-prefix", "/search/"),
+                ("header", "feature=v1"), ("header", "Service-Router-Svca-Demo: svca-pr1.demo"), ("status", "503"),
+                ("errors", "true"), ("min-duration", "250ms"), ("max-duration", "1.5s"), ("min-span-duration", "100us"),
+                ("flag", "retried"), ("flag", "Timeout"), ("since", "1h"), ("end", "2026-11-24T12:00:00Z"), ("limit", "50"),
+                ("order", "longest"),
+            ], now: now)
+        #expect(
+            query
+                == TraceQuery(
+                    service: "gateway", operation: "GET /search", route: "/search", pathPrefix: "/search/",
+                    headers: ["feature": "v1", "service-router-svca-demo": "svca-pr1.demo"], statusCode: 503, errorsOnly: true,
+                    minDuration: 250_000_000, maxDuration: 1_500_000_000, minSpanDuration: 100_000, flags: ["retried", "timeout"],
+                    startAfter: now - 3_600_000_000_000, startBefore: 1_795_521_600_000_000_000, limit: 50, order: .longest))
+        #expect(try TraceQuery(parameters: [("start", "1795521600000000000")], now: now).startAfter == 1_795_521_600_000_000_000)
+    }
+
+    @Test(arguments: [
+        ("header", "feature"), ("status", "abc"), ("status", "700"), ("errors", "maybe"), ("min-duration", "5 parsecs"),
+        ("flag", "slow"), ("since", "yesterday"), ("start", "24/11/2026"), ("limit", "0"), ("limit", "100001"),
+        ("order", "random"), ("colour", "blue"),
+    ])
+    func badParameterIsRefusedByName(name: String, value: String) {
+        #expect(throws: TraceQueryError.self) { try TraceQuery(parameters: [(name, value)], now: 0) }
+        do {
+            _ = try TraceQuery(parameters: [(name, value)], now: 0)
+        } catch {
+            #expect(error.parameter == name)
+            #expect(!error.reason.isEmpty)
+        }
+    }
+
+    @Test func minAboveMaxIsRefused() {
+        #expect(throws: TraceQueryError(parameter: "min-duration", reason: "is greater than max-duration")) {
+            try TraceQuery(parameters: [("min-duration", "2s"), ("max-duration", "1s")], now: 0)
+        }
+    }
+}

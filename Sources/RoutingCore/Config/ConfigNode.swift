@@ -1,3 +1,4 @@
+import KeiroModel
 import Yams
 
 /// A YAML/JSON node plus where it came from (file, line, column, field path), with typed

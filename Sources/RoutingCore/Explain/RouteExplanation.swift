@@ -1,3 +1,4 @@
+import KeiroModel
 /// Why a request routes where it does, for `keiro routes explain` (what `istioctl x
 /// describe` tells an Istio user): each route evaluated in order and why it did or did not
 /// match, the destinations with their shares, and the retry and timeout policy in force.

@@ -1,3 +1,4 @@
+import KeiroModel
 /// Envoy's retry back-off, `JitteredExponentialBackOffStrategy` as in current Envoy
 /// (`source/common/common/backoff_strategy.cc`): the n-th retry waits a uniformly random
 /// whole number of milliseconds in `[0, interval)`, where interval starts at the base

@@ -1,14 +1,14 @@
 /// Go-style durations as Istio and Kubernetes users write them: a sequence of decimal
 /// numbers, each with a unit (`ns`, `us`/`µs`, `ms`, `s`, `m`, `h`), e.g. `250ms`, `1.5s`,
 /// `1m30s`. A bare `0` is accepted. Negative durations are not.
-enum DurationSyntax {
+public enum DurationSyntax {
     private static let units: [(suffix: String, nanoseconds: Int64)] = [
         ("ns", 1), ("us", 1_000), ("µs", 1_000), ("ms", 1_000_000),
         ("s", 1_000_000_000), ("m", 60_000_000_000), ("h", 3_600_000_000_000),
     ]
 
     /// Parses `text`, or returns `nil` when it is not a duration.
-    static func parse(_ text: String) -> Duration? {
+    public static func parse(_ text: String) -> Duration? {
         if text == "0" { return .zero }
         var rest = Substring(text)
         var total: Int64 = 0
@@ -36,7 +36,7 @@ enum DurationSyntax {
     }
 
     /// A short human form (`250ms`, `5s`, `1m30s`) used in messages and `routes explain`.
-    static func format(_ duration: Duration) -> String {
+    public static func format(_ duration: Duration) -> String {
         let nanos = duration.nanoseconds
         if nanos == 0 { return "0s" }
         if nanos % 1_000_000_000 != 0 {
@@ -53,9 +53,13 @@ enum DurationSyntax {
 }
 
 extension Duration {
-    /// The duration in whole nanoseconds (truncating).
-    var nanoseconds: Int64 {
+    /// The duration in whole nanoseconds (truncating; saturating at ±292 years).
+    public var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? (seconds < 0 ? .min : .max) : whole.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue
     }
+
+    /// Whole milliseconds (truncating).
+    public var milliseconds: Int64 { nanoseconds / 1_000_000 }
 }
