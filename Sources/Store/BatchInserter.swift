@@ -4,12 +4,14 @@ import GRDB
 import KeiroModel
 
 /// Writes span batches inside the writer's open transaction (the caller commits or rolls
-/// back; see `SQLiteSpanStore.insertAllOrEach`).
+/// back; see `SQLiteSpanStore.insertAllOrEach`). Chunks are written as each batch comes;
+/// summaries and search entries of the whole group are written by `finish()`, sorted by
+/// key, so the B-tree writes of a transaction walk each index once in order.
 ///
 /// A batch becomes trace parts (the spans of one trace under one resource and scope),
 /// packed into compressed chunks; per trace it adds one summary upsert and one search
 /// entry per distinct indexed value — not a row per span (schemas/sqlite/0002).
-struct BatchInserter {
+final class BatchInserter {
     private let db: Database
     private let segment: Int64
     private let indexed: IndexedAttributes
@@ -30,6 +32,17 @@ struct BatchInserter {
         var keyID: Int64
         var value: String
     }
+
+    /// A `trace_search` row waiting for `finish()`.
+    private struct SearchEntry {
+        var keyID: Int64
+        var value: String
+        var startNanos: UInt64
+        var traceID: TraceID
+    }
+
+    private var pendingTraces: [(TraceID, TraceUpdate)] = []
+    private var pendingSearch: [SearchEntry] = []
 
     /// Prepares to insert into `segment` (see `Segments`).
     init(_ db: Database, segment: Int64, indexed: IndexedAttributes) throws {
@@ -102,15 +115,35 @@ struct BatchInserter {
             }
         }
         for (traceID, update) in traces {
-            try upsert(traceID, update)
+            pendingTraces.append((traceID, update))
+            for value in update.searchValues {
+                pendingSearch.append(
+                    SearchEntry(keyID: value.keyID, value: value.value, startNanos: update.aggregate.startNanos, traceID: traceID))
+            }
         }
         return outcome
     }
 
+    /// Writes the summaries and search entries of every batch inserted so far.
+    func finish() throws {
+        pendingTraces.sort { $0.0 < $1.0 }
+        for (traceID, update) in pendingTraces { try upsert(traceID, update) }
+        pendingSearch.sort { ($0.keyID, $0.value, $0.startNanos, $0.traceID) < ($1.keyID, $1.value, $1.startNanos, $1.traceID) }
+        for entry in pendingSearch {
+            insertSearchEntry.bind(1, segment)
+            insertSearchEntry.bind(2, entry.keyID)
+            insertSearchEntry.bind(3, text: entry.value)
+            insertSearchEntry.bind(4, Int64(entry.startNanos))
+            insertSearchEntry.bind(5, blob: entry.traceID.bytes)
+            try insertSearchEntry.execute()
+        }
+        pendingTraces.removeAll()
+        pendingSearch.removeAll()
+    }
+
     private func upsert(_ traceID: TraceID, _ update: TraceUpdate) throws {
         let trace = update.aggregate
-        let traceIDBytes = traceID.bytes
-        upsertTrace.bind(1, blob: traceIDBytes)
+        upsertTrace.bind(1, blob: traceID.bytes)
         upsertTrace.bind(2, Int64(trace.startNanos))
         upsertTrace.bind(3, Int64(trace.endNanos))
         upsertTrace.bind(4, Int64(trace.spanCount))
@@ -125,14 +158,6 @@ struct BatchInserter {
         upsertTrace.bind(13, blob: ChunkCodec.encodeChunkIDs(update.chunkIDs))
         upsertTrace.bind(14, update.flags.rawValue)
         try upsertTrace.execute()
-        for entry in update.searchValues {
-            insertSearchEntry.bind(1, segment)
-            insertSearchEntry.bind(2, entry.keyID)
-            insertSearchEntry.bind(3, text: entry.value)
-            insertSearchEntry.bind(4, Int64(trace.startNanos))
-            insertSearchEntry.bind(5, blob: traceIDBytes)
-            try insertSearchEntry.execute()
-        }
     }
 }
 

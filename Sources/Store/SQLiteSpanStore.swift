@@ -138,6 +138,7 @@ public final class SQLiteSpanStore: SpanStore {
         let segment = try Segments.current(db, maxSpans: configuration.segmentSpans)
         let inserter = try BatchInserter(db, segment: segment, indexed: indexed)
         let outcomes = try batches.map { try inserter.insert($0) }
+        try inserter.finish()
         try Segments.add(outcomes.reduce(0) { $0 + $1.stored }, to: segment, db)
         return outcomes
     }
