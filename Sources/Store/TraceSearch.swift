@@ -117,21 +117,13 @@ struct TraceSearch {
     private func summaryCandidates(in segment: Int64) throws -> [Data] {
         var conditions = ["segment = ?"]
         var arguments: StatementArguments = [segment]
-        if let minDuration = query.minDuration {
-            conditions.append("duration_ns >= ?")
-            arguments += [Int64(clamping: minDuration)]
-        }
-        if let maxDuration = query.maxDuration {
-            conditions.append("duration_ns <= ?")
-            arguments += [Int64(clamping: maxDuration)]
-        }
-        if let after = query.startAfter {
-            conditions.append("start_ns >= ?")
-            arguments += [Int64(clamping: after)]
-        }
-        if let before = query.startBefore {
-            conditions.append("start_ns < ?")
-            arguments += [Int64(clamping: before)]
+        let bounds: [(String, UInt64?)] = [
+            ("duration_ns >= ?", query.minDuration), ("duration_ns <= ?", query.maxDuration),
+            ("start_ns >= ?", query.startAfter), ("start_ns < ?", query.startBefore),
+        ]
+        for case let (condition, value?) in bounds {
+            conditions.append(condition)
+            arguments += [Int64(clamping: value)]
         }
         if query.errorsOnly { conditions.append("error_count > 0") }
         let orderBy: String
