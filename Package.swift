@@ -65,11 +65,14 @@ let package = Package(
             resources: [.copy("Migrations")],
             swiftSettings: swiftSettings
         ),
-        // HTTP ingest: OTLP/HTTP (protobuf, JSON) and Zipkin v2 JSON into the store.
+        // JSON renderings of stored traces, shared by the CLI's --json output and the HTTP query API.
+        .target(name: "TraceJSON", dependencies: ["KeiroModel", "Store", "Analyzer"], swiftSettings: swiftSettings),
+        // HTTP ingest (OTLP/HTTP protobuf and JSON, Zipkin v2 JSON) into the store, and the
+        // read-only JSON query API over it.
         .target(
             name: "Collector",
             dependencies: [
-                "KeiroModel", "OTLPWire", "Store",
+                "KeiroModel", "OTLPWire", "Store", "Analyzer", "TraceJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -124,7 +127,7 @@ let package = Package(
         .executableTarget(
             name: "keiro",
             dependencies: [
-                "KeiroModel", "RoutingCore", "Store", "Collector", "DemoServices", "Analyzer", "Proxy",
+                "KeiroModel", "RoutingCore", "Store", "Collector", "DemoServices", "Analyzer", "Proxy", "TraceJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -173,7 +176,7 @@ let package = Package(
         .testTarget(
             name: "RoutingCoreTests",
             dependencies: [
-                "RoutingCore", "KeiroModel",
+                "RoutingCore", "KeiroModel", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -214,9 +217,10 @@ let package = Package(
         .testTarget(
             name: "CollectorTests",
             dependencies: [
-                "Collector", "TestSupport", "Store", "OTLPWire",
+                "Collector", "TestSupport", "Store", "OTLPWire", "KeiroModel", "Analyzer",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

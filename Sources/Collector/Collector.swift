@@ -26,15 +26,22 @@ public struct Collector: Sendable {
     /// The HTTP application with the store writer attached as a service; `onServerRunning`
     /// receives the bound port (useful with port 0).
     public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let router = Router()
-        CollectorRoutes(pipeline: IngestPipeline(configuration: configuration, store: store, metrics: metrics, logger: logger))
-            .register(on: router)
-        return Application(
-            router: router,
+        Application(
+            router: router(),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "keiro"),
             services: [StoreWriterService(store: store)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
+    }
+
+    /// Every route the collector serves: ingest, health and metrics (`CollectorRoutes`) and
+    /// the read-only query API (`QueryRoutes`); `schemas/openapi.yaml` documents them.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        CollectorRoutes(pipeline: IngestPipeline(configuration: configuration, store: store, metrics: metrics, logger: logger))
+            .register(on: router)
+        QueryRoutes(store: store).register(on: router)
+        return router
     }
 
     /// Runs until SIGINT or SIGTERM, then shuts down gracefully.

@@ -14,7 +14,8 @@ public final class SQLiteSpanStore: SpanStore {
     public typealias CommitObserver = @Sendable (_ duration: Duration, _ spans: Int) -> Void
 
     public let configuration: StoreConfiguration
-    private let pool: DatabasePool
+    /// One writer, concurrent readers (WAL): reads never wait for the writer.
+    let pool: DatabasePool
     private let queue: WriteQueue
     private let indexed: IndexedAttributes
     private let logger: Logger

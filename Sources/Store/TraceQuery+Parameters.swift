@@ -55,7 +55,11 @@ extension TraceQuery {
                     throw TraceQueryError(parameter: name, reason: "'\(value)' is not name=value")
                 }
                 let header = value[..<separator].trimmingCharacters(in: .whitespaces).lowercased()
-                headers[header] = value[value.index(after: separator)...].trimmingCharacters(in: .whitespaces)
+                let headerValue = value[value.index(after: separator)...].trimmingCharacters(in: .whitespaces)
+                if let earlier = headers[header], earlier != headerValue {
+                    throw TraceQueryError(parameter: name, reason: "'\(header)' given twice ('\(earlier)', '\(headerValue)'); one value per header")
+                }
+                headers[header] = headerValue
             case "status":
                 guard let code = Int(value), (100...599).contains(code) else {
                     throw TraceQueryError(parameter: name, reason: "'\(value)' is not an HTTP status code")

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import KeiroModel
 import Store
+import TraceJSON
 
 /// `keiro traces`: read stored traces.
 struct TracesCommand: AsyncParsableCommand {
@@ -32,7 +33,7 @@ struct TracesCommand: AsyncParsableCommand {
             }
             let spans = try await openStore().trace(id)
             guard !spans.isEmpty else { throw NotFound(message: "trace \(id) is not in \(db)") }
-            return TraceTree(spans.map { AnalyzedSpan(span: $0.span, service: $0.serviceName, resource: $0.resource) }, options: TreeOptions(traceID: id))
+            return TraceTree(stored: spans, traceID: id)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import RoutingCore
+import TestSupport
 import Testing
 import Yams
 

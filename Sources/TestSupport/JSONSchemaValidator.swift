@@ -1,31 +1,36 @@
 import Foundation
 
 /// A small JSON Schema (2020-12) validator for the keywords `schemas/routing-config.schema.json`
-/// uses: `$ref` (local), `oneOf`, `allOf`, `type`, `properties`, `required`,
-/// `additionalProperties`, `items`, `minItems`, `minimum`, `maximum`, `enum`, `const`,
-/// `pattern`, `minLength`, `minProperties`, `maxProperties`. An unknown keyword fails the
-/// validation so the schema cannot silently outgrow this checker.
-struct JSONSchemaValidator {
-    let root: [String: Any]
+/// and the schemas of `schemas/openapi.yaml` use: `$ref` (a local JSON pointer), `oneOf`,
+/// `allOf`, `type`, `properties`, `required`, `additionalProperties`, `items`, `minItems`,
+/// `minimum`, `maximum`, `enum`, `const`, `pattern`, `minLength`, `minProperties`,
+/// `maxProperties` (`format` is an annotation only). An unknown keyword fails the validation
+/// so a schema cannot silently outgrow this checker.
+public struct JSONSchemaValidator {
+    /// The document `$ref`s are resolved in.
+    public let root: [String: Any]
+
+    public init(root: [String: Any]) {
+        self.root = root
+    }
 
     static let known: Set<String> = [
         "$schema", "$id", "$defs", "$ref", "title", "description", "oneOf", "allOf", "type", "properties",
         "required", "additionalProperties", "items", "minItems", "minimum", "maximum", "enum", "const",
-        "pattern", "minLength", "minProperties", "maxProperties",
+        "pattern", "minLength", "minProperties", "maxProperties", "format",
     ]
 
     /// Problems found in `value` (empty when valid), each prefixed with its JSON path.
-    func validate(_ value: Any) -> [String] { validate(value, against: root, at: "$") }
+    public func validate(_ value: Any) -> [String] { validate(value, against: root, at: "$") }
 
-    private func validate(_ value: Any, against schema: [String: Any], at path: String) -> [String] {
+    /// Problems found in `value` against `schema`, a schema inside `root`.
+    public func validate(_ value: Any, against schema: [String: Any], at path: String = "$") -> [String] {
         var problems: [String] = []
         for key in schema.keys where !Self.known.contains(key) {
             problems.append("\(path): schema keyword '\(key)' is not supported by the test validator")
         }
         if let ref = schema["$ref"] as? String {
-            guard ref.hasPrefix("#/$defs/"), let defs = root["$defs"] as? [String: Any],
-                  let target = defs[String(ref.dropFirst("#/$defs/".count))] as? [String: Any]
-            else { return problems + ["\(path): unresolvable $ref \(ref)"] }
+            guard let target = resolve(ref) else { return problems + ["\(path): unresolvable $ref \(ref)"] }
             problems += validate(value, against: target, at: path)
         }
         if let all = schema["allOf"] as? [[String: Any]] {
@@ -78,6 +83,18 @@ struct JSONSchemaValidator {
             }
         }
         return problems
+    }
+
+    /// The schema a local reference (`#/$defs/name`, `#/components/schemas/name`) points to.
+    public func resolve(_ reference: String) -> [String: Any]? {
+        guard reference.hasPrefix("#/") else { return nil }
+        var node: Any = root
+        for token in reference.dropFirst(2).split(separator: "/") {
+            let key = token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            guard let next = (node as? [String: Any])?[key] else { return nil }
+            node = next
+        }
+        return node as? [String: Any]
     }
 
     private static func has(type: String, _ value: Any) -> Bool {

@@ -1,18 +1,22 @@
+import Analyzer
 import Foundation
 import KeiroModel
 import Store
 
-/// JSON renderings for `--json`: OTLP/JSON-like spellings (hex ids, nanosecond times),
+/// JSON renderings for the CLI's `--json` and the collector's HTTP API
+/// (`schemas/openapi.yaml`): OTLP/JSON-like spellings (hex ids, nanosecond times),
 /// attributes as typed JSON values keyed by name.
-enum JSONOutput {
-    static func encode(_ value: some Encodable) throws -> String {
+public enum JSONOutput {
+    /// Pretty-printed (the CLI) or compact (HTTP), keys sorted.
+    public static func encode(_ value: some Encodable, pretty: Bool = true) throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }
 
-struct SpanJSON: Encodable {
+/// One stored span with its service, resource and scope.
+public struct SpanJSON: Encodable, Sendable {
     var traceId: String
     var spanId: String
     var parentSpanId: String?
@@ -32,29 +36,29 @@ struct SpanJSON: Encodable {
     var resource: [String: AttributeJSON]
     var scope: ScopeJSON
 
-    struct StatusJSON: Encodable {
+    public struct StatusJSON: Encodable, Sendable {
         var code: String
         var message: String?
     }
 
-    struct EventJSON: Encodable {
+    public struct EventJSON: Encodable, Sendable {
         var timeUnixNano: UInt64
         var name: String
         var attributes: [String: AttributeJSON]
     }
 
-    struct LinkJSON: Encodable {
+    public struct LinkJSON: Encodable, Sendable {
         var traceId: String
         var spanId: String
         var attributes: [String: AttributeJSON]
     }
 
-    struct ScopeJSON: Encodable {
+    public struct ScopeJSON: Encodable, Sendable {
         var name: String
         var version: String
     }
 
-    init(_ stored: StoredSpan) {
+    public init(_ stored: StoredSpan) {
         let span = stored.span
         traceId = span.traceID.hexString
         spanId = span.spanID.hexString
@@ -77,8 +81,11 @@ struct SpanJSON: Encodable {
     }
 }
 
-struct TraceSummaryJSON: Encodable {
+/// A trace's stored summary, with its start also in RFC 3339 and its recorded flags by name.
+public struct TraceSummaryJSON: Encodable, Sendable {
     var traceId: String
+    /// RFC 3339, UTC, millisecond precision (`startTimeUnixNano` is exact).
+    var start: String
     var startTimeUnixNano: UInt64
     var durationNanos: UInt64
     var spanCount: Int
@@ -88,9 +95,12 @@ struct TraceSummaryJSON: Encodable {
     var rootService: String
     var rootName: String
     var rootRoute: String?
+    var flags: [String]
 
-    init(_ summary: TraceSummary) {
+    public init(_ summary: TraceSummary) {
         traceId = summary.traceID.hexString
+        start = Date(timeIntervalSince1970: Double(summary.startTimeUnixNano) / 1e9)
+            .formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
         startTimeUnixNano = summary.startTimeUnixNano
         durationNanos = summary.durationNanos
         spanCount = summary.spanCount
@@ -100,18 +110,19 @@ struct TraceSummaryJSON: Encodable {
         rootService = summary.rootService
         rootName = summary.rootName
         rootRoute = summary.rootRoute
+        flags = summary.flags.flagNames
     }
 }
 
 /// An attribute value as plain JSON (bytes as base64).
-enum AttributeJSON: Encodable {
+public enum AttributeJSON: Encodable, Sendable {
     case value(AttributeValue)
 
     static func object(_ attributes: [Attribute]) -> [String: AttributeJSON] {
         Dictionary(attributes.map { ($0.key, .value($0.value)) }, uniquingKeysWith: { first, _ in first })
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         guard case .value(let value) = self else { return }
         var container = encoder.singleValueContainer()
         switch value {
