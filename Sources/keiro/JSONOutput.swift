@@ -88,6 +88,8 @@ struct TraceSummaryJSON: Encodable {
     var rootService: String
     var rootName: String
     var rootRoute: String?
+    /// The flags recorded at ingest (`TraceFlags.flagNames`).
+    var flags: [String]
 
     init(_ summary: TraceSummary) {
         traceId = summary.traceID.hexString
@@ -100,6 +102,7 @@ struct TraceSummaryJSON: Encodable {
         rootService = summary.rootService
         rootName = summary.rootName
         rootRoute = summary.rootRoute
+        flags = summary.flags.flagNames
     }
 }
 
