@@ -11,31 +11,38 @@ struct FlameCommand: AsyncParsableCommand {
         abstract: "Folded stacks (self time in µs) of one trace, of every matching trace, or the difference of two selections.",
         discussion: """
             Three modes:
-              keiro flame TRACE_ID                one trace
-              keiro flame FILTERS…                every trace the filters find (the same filters as \
-            `keiro traces list`), folded into one profile; at most --limit traces, in --order
-              keiro flame [FILTERS…] --baseline SEL --compare SEL
-                                                  flamegraph.pl's differential format, \
-            `stack countBaseline countCompare`: red where compare spends more, blue where less
+              keiro flame TRACE_ID
+                one trace
+              keiro flame FILTERS...
+                every trace the filters find (those of `keiro traces list`) folded
+                into one profile: at most --limit traces, taken in --order
+              keiro flame [FILTERS...] --baseline SEL --compare SEL [--normalize]
+                flamegraph.pl's differential format, `stack countBaseline
+                countCompare`: red where the compare side spends more, blue less
 
-            A selection SEL is TraceQuery parameters as name=value pairs separated by commas \
-            (route=/search,flag=canary,since=1h; names as the filter options without --). The \
-            filter options given outside --baseline/--compare apply to both sides; a side's \
-            single-valued parameters replace them, repeatable ones (header, flag) add to them.
+            A selection SEL is query parameters as name=value pairs separated by
+            commas, e.g. route=/search,flag=canary,since=1h (the filter names
+            without --). Filter options outside --baseline/--compare apply to
+            both sides; a side's single-valued parameters replace them,
+            repeatable ones (header, flag) add to them.
 
-            Frames are `service: span name`, root first. Notes (how many traces were folded, \
-            whether --limit cut the selection) go to stderr, the profile to stdout.
+            Frames are `service: span name`, root first. Notes (traces folded,
+            whether --limit cut a selection) go to stderr, the profile to stdout.
 
             Examples:
               keiro flame 4bf92f3577b34da6a3ce929d0e0e4736 | flamegraph.pl > trace.svg
               keiro flame 4bf92f3577b34da6a3ce929d0e0e4736 --format text
               keiro flame --route /search --since 1h | flamegraph.pl > search.svg
-              keiro flame --route /search --since 1h --flag retried --format text --min-share 1
-              keiro flame --since 1h --baseline route=/search --compare route=/items --normalize | flamegraph.pl > diff.svg
-              keiro flame --route /search --since 1h --baseline service=search-api-primary \\
-                  --compare service=search-api-canary --normalize | flamegraph.pl > canary.svg
-              keiro flame --baseline start=2025-06-01T10:00:00Z,end=2025-06-01T11:00:00Z \\
-                  --compare since=1h --route /search | flamegraph.pl > today-vs-then.svg
+              keiro flame --route /search --since 1h --format text --min-share 1
+              keiro flame --since 1h --baseline route=/search \\
+                  --compare route=/items --normalize | flamegraph.pl > diff.svg
+              keiro flame --route /search --since 1h \\
+                  --baseline service=search-api-primary \\
+                  --compare service=search-api-canary \\
+                  --normalize | flamegraph.pl > canary.svg
+              keiro flame --route /search \\
+                  --baseline start=2025-06-01T10:00:00Z,end=2025-06-01T11:00:00Z \\
+                  --compare since=1h | flamegraph.pl > now-vs-then.svg
             """)
 
     /// How the profile is printed.
@@ -82,6 +89,8 @@ struct FlameCommand: AsyncParsableCommand {
         if differential && format == .text { throw ValidationError("--format text shows one profile; a differential is folded only") }
         if normalize && !differential { throw ValidationError("--normalize applies to --baseline/--compare") }
         guard (0...100).contains(minShare) else { throw ValidationError("--min-share is a percentage from 0 to 100") }
+        // Bad filter values are usage errors, reported before the store is opened.
+        for side in [baseline, compare, ""].compactMap(\.self) { _ = try selection(side, now: TraceFilterOptions.now) }
     }
 
     /// The profile for stdout and the notes for stderr.

@@ -52,9 +52,14 @@ struct TraceFilterOptions: ParsableArguments {
     /// The current time in unix nanoseconds.
     static var now: UInt64 { UInt64(Date().timeIntervalSince1970 * 1e9) }
 
+    /// `a span has …` → `A span has ….`; a leading `name=value` stays as written.
+    private static func sentence(_ text: String) -> String {
+        (text.prefix { $0 != " " }.contains("=") ? text : text.prefix(1).uppercased() + text.dropFirst()) + "."
+    }
+
     private static func help(_ name: String, valueName: String? = nil) -> ArgumentHelp {
         ArgumentHelp(
-            TraceQuery.parameterHelp.first { $0.name == name }.map { $0.help.prefix(1).uppercased() + $0.help.dropFirst() + "." } ?? "",
+            TraceQuery.parameterHelp.first { $0.name == name }.map(\.help).map(sentence) ?? "",
             valueName: valueName)
     }
 }

@@ -89,15 +89,16 @@ struct TracesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Find traces: filters by service, route, header, status, duration, flag and time; newest first by default.",
             discussion: """
-                Every filter must hold. The filters are the HTTP API's query parameters \
-                (GET /api/traces?service=…&flag=…), parsed by the same code.
+                Every filter must hold. The filters are the HTTP API's query
+                parameters (GET /api/traces?service=…&flag=…), parsed by the same code.
 
                 Examples:
                   keiro traces list --service gateway --limit 10
                   keiro traces list --header feature=v1
                   keiro traces list --flag retried --route /search --since 1h
                   keiro traces list --errors --min-duration 500ms --order longest
-                  keiro traces list --flag canary --flag timeout --start 2025-06-01T10:00:00Z --end 2025-06-01T11:00:00Z
+                  keiro traces list --flag canary --flag timeout \\
+                      --start 2025-06-01T10:00:00Z --end 2025-06-01T11:00:00Z
                 """)
 
         @OptionGroup var filters: TraceFilterOptions
@@ -109,6 +110,10 @@ struct TracesCommand: AsyncParsableCommand {
 
         @Flag(help: "Print JSON instead of a table.")
         var json = false
+
+        func validate() throws {
+            _ = try query(now: TraceFilterOptions.now)
+        }
 
         func run() async throws {
             let query = try query(now: TraceFilterOptions.now)

@@ -106,34 +106,34 @@ import Testing
     }
 
     @Test(arguments: [
-        ["0af7651916cd43dd8448eb211c80319c", "--route", "/search"],
-        ["0af7651916cd43dd8448eb211c80319c", "--baseline", "route=/a", "--compare", "route=/b"],
-        ["--baseline", "route=/a"],
-        ["--compare", "route=/a"],
-        ["--baseline", "route=/a", "--compare", "route=/b", "--format", "text"],
-        ["--normalize", "--route", "/a"],
-        ["--min-share", "101"],
+        (["0af7651916cd43dd8448eb211c80319c", "--route", "/search"], "give a trace id, or filters"),
+        (["0af7651916cd43dd8448eb211c80319c", "--baseline", "route=/a", "--compare", "route=/b"], "give a trace id, or filters"),
+        (["--baseline", "route=/a"], "--baseline and --compare go together"),
+        (["--compare", "route=/a"], "--baseline and --compare go together"),
+        (["--baseline", "route=/a", "--compare", "route=/b", "--format", "text"], "--format text shows one profile"),
+        (["--normalize", "--route", "/a"], "--normalize applies to --baseline/--compare"),
+        (["--min-share", "101"], "--min-share is a percentage"),
     ])
-    func inconsistentModesAreRejected(arguments: [String]) {
-        #expect(throws: (any Error).self) { try FlameCommand.parse(arguments) }
+    func inconsistentModesAreRejected(arguments: [String], message: String) throws {
+        let error = try #require(throws: (any Error).self) { try FlameCommand.parse(arguments) }
+        #expect(FlameCommand.message(for: error).hasPrefix(message))
     }
 
-    @Test func selectionsAreParsedWithTheQueryParameters() async throws {
+    @Test func selectionsAreParsedWithTheQueryParameters() throws {
         #expect(try TraceSelection.parameters("route=/search,flag=canary,header=feature=v1").map { "\($0.name)|\($0.value)" }
             == ["route|/search", "flag|canary", "header|feature=v1"])
         #expect(try TraceSelection.parameters("operation=GET /a,b,since=1h").map { "\($0.name)|\($0.value)" }
             == ["operation|GET /a,b", "since|1h"])
         #expect(try TraceSelection.parameters("").isEmpty)
         #expect(throws: ValidationError.self) { try TraceSelection.parameters("/search") }
-        try await withTemporaryStore { store in
-            let error = await #expect(throws: ValidationError.self) {
-                try await output(["--baseline", "route=/a", "--compare", "flag=nope"], store)
-            }
-            #expect(error?.message.hasPrefix("--flag: unknown flag 'nope'") == true)
-            let unknown = await #expect(throws: ValidationError.self) {
-                try await output(["--baseline", "rout=/a", "--compare", "route=/b"], store)
-            }
-            #expect(unknown?.message.hasPrefix("--rout: unknown parameter") == true)
+        for (arguments, message) in [
+            (["--baseline", "route=/a", "--compare", "flag=nope"], "--flag: unknown flag 'nope'"),
+            (["--baseline", "rout=/a", "--compare", "route=/b"], "--rout: unknown parameter"),
+            (["--baseline", "route=/a", "--compare", "/b"], "'/b' in '/b' is not name=value"),
+            (["--route", "/a", "--min-duration", "fast"], "--min-duration: 'fast' is not a duration"),
+        ] {
+            let error = try #require(throws: (any Error).self) { try FlameCommand.parse(arguments) }
+            #expect(FlameCommand.message(for: error).hasPrefix(message), "\(arguments)")
         }
     }
 }

@@ -88,9 +88,10 @@ import Testing
         (["--min-duration", "2s", "--max-duration", "1s"], "--min-duration: is greater than max-duration"),
     ])
     func badInputIsAUsageErrorNamingTheOption(arguments: [String], message: String) throws {
-        let command = try TracesCommand.List.parse(arguments)
-        let error = try #require(throws: ValidationError.self) { try command.query(now: Self.now) }
-        #expect(error.message.hasPrefix(message))
+        // Rejected while parsing (validate), with the message ArgumentParser prints above the usage.
+        let error = try #require(throws: (any Error).self) { try TracesCommand.List.parse(arguments) }
+        #expect(TracesCommand.List.message(for: error).hasPrefix(message))
+        #expect(TracesCommand.List.exitCode(for: error) == .validationFailure)
     }
 
     @Test func tableShowsRootDurationCountsAndFlags() async throws {
