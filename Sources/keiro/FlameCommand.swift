@@ -118,7 +118,7 @@ struct FlameCommand: AsyncParsableCommand {
         if let baseline, let compare {
             let before = try await FlameAggregate(selection(baseline, now: now), from: store)
             let after = try await FlameAggregate(selection(compare, now: now), from: store)
-            var notes = [before.note("baseline (\(baseline))", limit: limit), after.note("compare (\(compare))", limit: limit)]
+            var notes = [before.note("baseline (\(baseline))"), after.note("compare (\(compare))")]
             if !normalize && before.traces != after.traces && before.traces > 0 {
                 notes.append("the sides hold different numbers of traces; --normalize compares shares instead of totals")
             }
@@ -126,7 +126,7 @@ struct FlameCommand: AsyncParsableCommand {
         }
         let aggregate = try await FlameAggregate(filters.query(adding: [("limit", String(limit))], now: now), from: store)
         guard aggregate.traces > 0 else { throw NotFound(message: "no trace in \(options.db) matches the filters") }
-        return Output(profile: render(aggregate.folded), notes: [aggregate.note("", limit: limit)])
+        return Output(profile: render(aggregate.folded), notes: [aggregate.note("")])
     }
 
     /// The shared filters, then the side's parameters, then the limit.
@@ -148,8 +148,10 @@ struct FlameAggregate {
     var traces = 0
     /// More traces matched than the limit let in.
     var capped = false
+    let limit: Int
 
     init(_ query: TraceQuery, from store: SQLiteSpanStore) async throws {
+        limit = query.limit
         var probe = query
         probe.limit = query.limit + 1
         let found = try await store.findTraces(probe)
@@ -163,7 +165,7 @@ struct FlameAggregate {
     }
 
     /// `<label>: folded N traces`, and that the limit cut the selection.
-    func note(_ label: String, limit: Int) -> String {
+    func note(_ label: String) -> String {
         (label.isEmpty ? "" : label + ": ") + "folded \(traces) trace\(traces == 1 ? "" : "s")"
             + (capped ? "; more match: only the first \(limit) were folded (raise --limit, at most \(TraceQuery.maxLimit), or narrow the selection)" : "")
     }

@@ -36,14 +36,10 @@ struct TraceFilterOptions: ParsableArguments {
 
     /// The query for these filters plus `extra` parameters (applied after them, so a
     /// single-valued one replaces the option's value); `now` (unix ns) anchors `--since`.
+    /// A parameter `TraceQuery` rejects is a usage error naming the option.
     func query(adding extra: [(name: String, value: String)] = [], now: UInt64) throws -> TraceQuery {
-        try Self.query(parameters + extra, now: now)
-    }
-
-    /// `TraceQuery(parameters:now:)` with its error turned into a usage error naming the option.
-    static func query(_ parameters: [(name: String, value: String)], now: UInt64) throws -> TraceQuery {
         do {
-            return try TraceQuery(parameters: parameters, now: now)
+            return try TraceQuery(parameters: parameters + extra, now: now)
         } catch {
             throw ValidationError("--\(error.parameter): \(error.reason)")
         }
