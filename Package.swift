@@ -210,7 +210,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "AnalyzerTests", dependencies: ["Analyzer"], swiftSettings: swiftSettings),
-        .testTarget(name: "KeiroCLITests", dependencies: ["keiro", "Proxy"], swiftSettings: swiftSettings),
+        .testTarget(name: "KeiroCLITests", dependencies: ["keiro", "Proxy", "TestSupport", "Store", "Analyzer", "KeiroModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StoreTests",
             dependencies: ["Store", "Analyzer", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),

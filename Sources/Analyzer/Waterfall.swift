@@ -6,7 +6,9 @@ import KeiroModel
 /// name indented by depth, `✗` on error, and `◆` where the span is on the critical path.
 /// The header lists the tree's warnings, then each span's own (clock-skew adjustments).
 public enum Waterfall {
-    public static func render(_ tree: TraceTree, width: Int = 40) -> String {
+    /// Renders `tree`; `notes` (by node index) are appended to their span's line, e.g. the
+    /// flags found on it.
+    public static func render(_ tree: TraceTree, width: Int = 40, notes: [Int: String] = [:]) -> String {
         let real = tree.nodes.filter { !$0.isMissingParent }
         guard let start = real.map(\.span.startTimeUnixNano).min(),
             let end = real.map({ max($0.span.startTimeUnixNano, $0.span.endTimeUnixNano) }).max()
@@ -32,7 +34,7 @@ public enum Waterfall {
                 "+" + milliseconds(offset).padding(toLength: 11, withPad: " ", startingAt: 0)
                     + milliseconds(span.durationNanos).padding(toLength: 11, withPad: " ", startingAt: 0)
                     + "|" + bar.padding(toLength: width, withPad: " ", startingAt: 0) + "| "
-                    + String(repeating: "  ", count: depth) + label + marks)
+                    + String(repeating: "  ", count: depth) + label + marks + (notes[index].map { "  " + $0 } ?? ""))
             for child in node.children { visit(child, depth: depth + 1) }
         }
         for root in tree.roots { visit(root, depth: 0) }

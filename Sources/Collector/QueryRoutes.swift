@@ -34,7 +34,7 @@ struct QueryRoutes: Sendable {
     func trace(_ context: BasicRequestContext) async throws -> Response {
         let (spans, tree) = try await load(context)
         guard let summary = try await store.traceSummary(tree.traceID) else { throw APIError.traceNotFound(tree.traceID) }
-        return try APIResponse.json(TraceDocumentJSON(summary: summary, spans: spans, tree: tree, report: tree.flagReport()))
+        return try APIResponse.json(TraceDocumentJSON(summary: summary, spans: spans, view: TraceView(tree: tree, summary: summary)))
     }
 
     /// `GET /api/traces/{traceID}/flame`: the trace's folded stacks (self time in µs).

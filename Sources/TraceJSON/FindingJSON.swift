@@ -9,12 +9,15 @@ public struct FindingJSON: Encodable, Sendable {
     var nodes: [Int]
     var evidence: String
     var inferred: Bool
+    /// The hops from the root to the first span the finding names.
+    var hopChain: [String]
 
-    public init(_ finding: Finding) {
+    public init(_ finding: Finding, in tree: TraceTree) {
         flag = finding.flag.flagNames.joined(separator: ",")
         spanIds = finding.spanIDs.map(\.hexString)
         nodes = finding.nodes
         evidence = finding.evidence
         inferred = finding.inferred
+        hopChain = finding.nodes.first.map { tree.hopChain(to: $0).map(\.description) } ?? []
     }
 }

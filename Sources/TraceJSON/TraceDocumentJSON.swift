@@ -11,13 +11,14 @@ public struct TraceDocumentJSON: Encodable, Sendable {
     var flags: [String]
     var findings: [FindingJSON]
 
-    /// `spans` are kept when of `tree.traceID` or an id joined to it (`TraceIDJoin`).
-    public init(summary: TraceSummary, spans: [StoredSpan], tree: TraceTree, report: TraceFlagReport) {
-        let shown = Set([tree.traceID] + tree.joinedTraceIDs)
+    /// `spans` are kept when of the tree's trace id or an id joined to it (`TraceIDJoin`).
+    /// `tree` is what `keiro traces show --json` prints.
+    public init(summary: TraceSummary, spans: [StoredSpan], view: TraceView) {
+        let shown = Set([view.tree.traceID] + view.tree.joinedTraceIDs)
         self.summary = TraceSummaryJSON(summary)
         self.spans = spans.filter { shown.contains($0.span.traceID) }.map(SpanJSON.init)
-        self.tree = TreeJSON(tree)
-        self.flags = report.flags.flagNames
-        self.findings = report.findings.map(FindingJSON.init)
+        self.tree = TreeJSON(view)
+        self.flags = view.report.flags.flagNames
+        self.findings = view.report.findings.map { FindingJSON($0, in: view.tree) }
     }
 }

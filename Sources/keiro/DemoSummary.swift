@@ -48,10 +48,12 @@ struct DemoSummary {
         text += table("Envoy response flags on inbound requests:", flags)
         text += "\nwhere to look next:\n"
         text += "  keiro traces list --db \(db) --service edge --limit 10\n"
+        text += "  keiro traces list --db \(db) --flag retried    # or timeout, canary, header-route, error\n"
         for (kind, id) in example.sorted(by: { $0.key < $1.key }) {
             text += "  keiro traces show \(id) --db \(db)    # a trace with a \(kind)\n"
         }
         text += "  keiro flame <trace-id> --db \(db) | flamegraph.pl > trace.svg\n"
+        text += "  keiro flame --db \(db) --route /search --format text    # every /search trace folded into one profile\n"
         return text
     }
 }

@@ -18,15 +18,24 @@ enum TraceTable {
             + table(header: ["OFFSET", "DURATION", "SERVICE", "KIND", "NAME", "SPAN", "PARENT", "STATUS"], rows: rows)
     }
 
+    /// One line per trace: start, id, root span (service: name, then its route when the name
+    /// does not show it), duration, span and error counts, and the flags recorded at ingest.
     static func render(_ traces: [TraceSummary]) -> String {
         let rows = traces.map { trace in
             [
-                trace.traceID.hexString, timestamp(trace.startTimeUnixNano), milliseconds(trace.durationNanos),
-                String(trace.spanCount), String(trace.errorCount), trace.rootService + (trace.hasRoot ? "" : " (root missing)"),
-                trace.rootName, trace.rootRoute ?? "-",
+                timestamp(trace.startTimeUnixNano), trace.traceID.hexString, rootLabel(trace), milliseconds(trace.durationNanos),
+                String(trace.spanCount), String(trace.errorCount), trace.flags.isEmpty ? "-" : trace.flags.flagNames.joined(separator: ","),
             ]
         }
-        return table(header: ["TRACE", "START", "DURATION", "SPANS", "ERRORS", "ROOT SERVICE", "ROOT", "ROUTE"], rows: rows)
+        return table(header: ["START", "TRACE", "ROOT", "DURATION", "SPANS", "ERRORS", "FLAGS"], rows: rows)
+    }
+
+    /// `edge: GET /search`, `bff: GET /aggregate/{id} (/aggregate/42)`, `(root missing)` when the
+    /// parentless span has not arrived.
+    static func rootLabel(_ trace: TraceSummary) -> String {
+        var label = "\(trace.rootService): \(trace.rootName)"
+        if let route = trace.rootRoute, !trace.rootName.hasSuffix(route) { label += " (\(route))" }
+        return label + (trace.hasRoot ? "" : " (root missing)")
     }
 
     static func milliseconds(_ nanos: UInt64) -> String {

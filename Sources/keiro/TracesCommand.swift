@@ -16,25 +16,18 @@ struct TracesCommand: AsyncParsableCommand {
         @Option(help: "SQLite database file written by `keiro collector`.")
         var db: String = "keiro.db"
 
-        @Flag(help: "Print JSON instead of a table.")
-        var json = false
-
         func openStore() throws -> SQLiteSpanStore {
             guard FileManager.default.fileExists(atPath: db) else {
                 throw ValidationError("no Keiro database at \(db); pass --db PATH (the file `keiro collector --db` writes)")
             }
             return try SQLiteSpanStore(configuration: StoreConfiguration(path: db))
         }
+    }
 
-        /// The request tree of a stored trace; fails when the id is malformed or unknown.
-        func loadTree(_ traceID: String) async throws -> TraceTree {
-            guard let id = TraceID(hex: traceID) else {
-                throw ValidationError("'\(traceID)' is not a trace id (32 or 16 hex digits)")
-            }
-            let spans = try await openStore().trace(id)
-            guard !spans.isEmpty else { throw NotFound(message: "trace \(id) is not in \(db)") }
-            return TraceTree(stored: spans, traceID: id)
-        }
+    /// A trace id given on the command line.
+    static func traceID(_ text: String) throws -> TraceID {
+        guard let id = TraceID(hex: text) else { throw ValidationError("'\(text)' is not a trace id (32 or 16 hex digits)") }
+        return id
     }
 
     struct Get: AsyncParsableCommand {
@@ -45,13 +38,14 @@ struct TracesCommand: AsyncParsableCommand {
 
         @OptionGroup var options: StoreOptions
 
+        @Flag(help: "Print JSON instead of a table.")
+        var json = false
+
         func run() async throws {
-            guard let id = TraceID(hex: traceID) else {
-                throw ValidationError("'\(traceID)' is not a trace id (32 or 16 hex digits)")
-            }
+            let id = try TracesCommand.traceID(traceID)
             let spans = try await options.openStore().trace(id)
             guard !spans.isEmpty else { throw NotFound(message: "trace \(id) is not in \(options.db)") }
-            if options.json {
+            if json {
                 print(try JSONOutput.encode(spans.map(SpanJSON.init)))
             } else {
                 print(TraceTable.render(spans))
@@ -61,46 +55,92 @@ struct TracesCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Render a trace as a tree: waterfall with offsets and durations, errors (✗) and the critical path (◆).")
+            abstract: "Explain one trace: waterfall, critical path, flags with their evidence, warnings.",
+            discussion: """
+                The waterfall has one line per span: offset from the trace start, duration, bar, \
+                hop and span name indented by depth, ✗ on an error, ◆ on the critical path and \
+                ⚑ flag[n] on the spans finding n of the Flags section names. Spans stored under \
+                the id's low 64 bits (a B3 64-bit hop) are joined when a parent link proves they \
+                belong; joins, clock-skew adjustments and missing parents are printed as warnings.
+                """)
 
         @Argument(help: "Trace id: 32 hex digits (16 for a 64-bit Zipkin/B3 id).")
         var traceID: String
 
         @OptionGroup var options: StoreOptions
 
+        @Flag(help: "Print JSON (summary, flags, findings, warnings, nodes with hop and critical path) instead of text.")
+        var json = false
+
         func run() async throws {
-            let tree = try await options.loadTree(traceID)
-            if options.json {
-                print(try JSONOutput.encode(TreeJSON(tree)))
-            } else {
-                print(Waterfall.render(tree))
+            print(try await output(options.openStore()))
+        }
+
+        func output(_ store: SQLiteSpanStore) async throws -> String {
+            let id = try TracesCommand.traceID(traceID)
+            guard let tree = try await store.tree(of: id, joiningB3Twin: true) else {
+                throw NotFound(message: "trace \(id) is not in \(options.db)")
             }
+            let view = TraceView(tree: tree, summary: try await store.traceSummary(id))
+            return json ? try JSONOutput.encode(TreeJSON(view)) : view.text
         }
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List recent traces, newest first.")
+        static let configuration = CommandConfiguration(
+            abstract: "Find traces: filters by service, route, header, status, duration, flag and time; newest first by default.",
+            discussion: """
+                Every filter must hold. The filters are the HTTP API's query
+                parameters (GET /api/traces?service=…&flag=…), parsed by the same code.
 
-        @Option(help: "Only traces with a span from this service.")
-        var service: String?
+                Examples:
+                  keiro traces list --service gateway --limit 10
+                  keiro traces list --header feature=v1
+                  keiro traces list --flag retried --route /search --since 1h
+                  keiro traces list --errors --min-duration 500ms --order longest
+                  keiro traces list --flag canary --flag timeout \\
+                      --start 2025-06-01T10:00:00Z --end 2025-06-01T11:00:00Z
+                """)
 
-        @Option(help: "At most this many traces.")
+        @OptionGroup var filters: TraceFilterOptions
+
+        @Option(help: "At most this many traces (1–\(TraceQuery.maxLimit)).")
         var limit: Int = 20
 
         @OptionGroup var options: StoreOptions
 
+        @Flag(help: "Print JSON instead of a table.")
+        var json = false
+
         func validate() throws {
-            guard limit > 0 else { throw ValidationError("--limit must be greater than 0") }
+            _ = try query(now: TraceFilterOptions.now)
         }
 
         func run() async throws {
-            let traces = try await options.openStore().findTraces(TraceQuery(service: service, limit: limit))
-            if options.json {
-                print(try JSONOutput.encode(traces.map(TraceSummaryJSON.init)))
-            } else {
-                print(TraceTable.render(traces))
-            }
+            let query = try query(now: TraceFilterOptions.now)
+            let traces = try await options.openStore().findTraces(query)
+            print(try render(traces))
         }
+
+        /// The query the options ask for.
+        func query(now: UInt64) throws -> TraceQuery {
+            try filters.query(adding: [("limit", String(limit))], now: now)
+        }
+
+        func render(_ traces: [TraceSummary]) throws -> String {
+            json ? try JSONOutput.encode(traces.map(TraceSummaryJSON.init)) : TraceTable.render(traces)
+        }
+    }
+}
+
+extension SQLiteSpanStore {
+    /// The request tree of a stored trace, nil when no span of it is stored. With
+    /// `joiningB3Twin`, spans stored under the id's low 64 bits are read too and joined where
+    /// a parent link proves it (`TreeOptions.traceID`).
+    func tree(of id: TraceID, joiningB3Twin: Bool) async throws -> TraceTree? {
+        let spans = try await joiningB3Twin ? traceWith64BitPart(id) : trace(id)
+        guard !spans.isEmpty else { return nil }
+        return TraceTree(stored: spans, traceID: id)
     }
 }
 
