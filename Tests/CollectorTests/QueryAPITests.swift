@@ -83,7 +83,7 @@ import Testing
             let tree = try #require(document["tree"] as? [String: Any])
             let nodes = try #require(tree["nodes"] as? [[String: Any]])
             #expect(nodes.map { $0["depth"] as? Int } == [0, 1, 1, 2])
-            #expect(nodes.map { $0["hop"] as? String } == ["gateway", "gateway", "gateway", "service"])
+            #expect(nodes.map { ($0["hop"] as? [String: Any])?["role"] as? String } == ["gateway", "gateway", "gateway", "service"])
             #expect(nodes[0]["parentIndex"] == nil)
             #expect(nodes[3]["parentIndex"] as? Int == 2)
             // The root waited on the failed try, then on the retry and search-api under it.
