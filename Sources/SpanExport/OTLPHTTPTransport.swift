@@ -17,8 +17,7 @@ struct OTLPHTTPTransport: Sendable {
 
     /// `batch` as a gzip-compressed `ExportTraceServiceRequest`.
     static func encode(_ batch: SpanBatch) throws -> ByteBuffer {
-        let bytes: [UInt8] = try batch.otlpRequest.serializedBytes()
-        var buffer = ByteBuffer(bytes: bytes)
+        var buffer = ByteBuffer(bytes: batch.otlpRequestBytes)
         return try buffer.compress(with: .gzip())
     }
 
