@@ -1,6 +1,6 @@
 /// SplitMix64 (Steele, Lea, Flood 2014): a tiny, fast, seedable generator. Use it where a
-/// decision must be reproducible (tests, replays, benchmarks); production proxies pass
-/// `SystemRandomNumberGenerator`.
+/// decision must be reproducible (tests, replays, benchmarks); production proxies draw from
+/// its output function over a shared atomic counter seeded from the system generator.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 

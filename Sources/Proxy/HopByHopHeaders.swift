@@ -10,20 +10,31 @@ enum HopByHopHeaders {
 
     /// `fields` (lowercase names) without hop-by-hop headers; `keepContentLength` keeps a
     /// response's `content-length`, which the proxy relays unchanged.
+    ///
+    /// Runs on every request and response: it reads the fixed list in place and collects
+    /// only the names `Connection` adds (usually just `keep-alive`).
     static func filter(_ fields: [(name: String, value: String)], keepContentLength: Bool = false) -> [(name: String, value: String)] {
-        var dropped = names
-        if keepContentLength { dropped.remove("content-length") }
+        var nominated: [String] = []
         for field in fields where field.name == "connection" {
             for token in field.value.split(separator: ",") {
-                dropped.insert(token.trimmingCharacters(in: " \t").lowercased())
+                nominated.append(token.trimmingSpacesAndTabs().lowercased())
             }
         }
-        return fields.filter { !dropped.contains($0.name) }
+        return fields.filter { field in
+            if !nominated.isEmpty, nominated.contains(field.name) { return false }
+            if keepContentLength, field.name == "content-length" { return true }
+            return !names.contains(field.name)
+        }
     }
 }
 
 extension Substring {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
+    /// Without leading and trailing spaces and tabs (optional whitespace around list items).
+    fileprivate func trimmingSpacesAndTabs() -> Substring {
+        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        var utf8 = self.utf8[...]
+        while let first = utf8.first, isSpace(first) { utf8 = utf8.dropFirst() }
+        while let last = utf8.last, isSpace(last) { utf8 = utf8.dropLast() }
+        return Substring(utf8)
     }
 }

@@ -33,7 +33,7 @@ struct ProxyResponder: HTTPResponder {
         if let received = routeRequest.header("x-request-id") {
             requestID = received
         } else {
-            requestID = UUID().uuidString.lowercased()
+            requestID = ProxyRandom().uuidString()
             headers.append(("x-request-id", requestID))
         }
         let clientAddress = context.remoteAddress?.ipAddress
@@ -56,7 +56,7 @@ struct ProxyResponder: HTTPResponder {
         server.requestBodySize = routeRequest.header("content-length").flatMap { Int($0) }
         server.userAgent = routeRequest.header("user-agent")
 
-        var random = SystemRandomNumberGenerator()
+        var random = ProxyRandom()
         let routed: RoutedRequest
         guard let table = routing.hosts.table(for: authority) else {
             return localReply(RouteDecision.noRouteReply, server: &server, trace: trace)

@@ -74,7 +74,9 @@ public struct ProxyServer: Service {
     /// Serves until graceful shutdown, then drains in-flight requests and flushes spans.
     public func run() async throws {
         let client = UpstreamClient.makeClient(configuration)
-        let sink = FanOutSink(sinks: [exporter, accessLog, extraSink].compactMap { $0 })
+        // Without a sink (no --collector, no access log) the finished spans are not even built.
+        let sinks = [exporter, accessLog, extraSink].compactMap { $0 }
+        let sink: (any SpanSink)? = sinks.isEmpty ? nil : FanOutSink(sinks: sinks)
         let responder = ProxyResponder(
             routing: routing, configuration: configuration,
             runner: AttemptRunner(client: UpstreamClient(client: client), sink: sink, logger: logger), sink: sink)

@@ -56,13 +56,17 @@ struct RequestTraceContext: Sendable {
 }
 
 extension TraceID {
-    /// A random, valid trace id.
+    /// A random, valid trace id (``ProxyRandom``).
     static func random() -> TraceID {
-        TraceID(high: .random(in: 0...UInt64.max), low: .random(in: 1...UInt64.max))
+        var random = ProxyRandom()
+        return TraceID(high: random.next(), low: .random(in: 1...UInt64.max, using: &random))
     }
 }
 
 extension SpanID {
-    /// A random, valid span id.
-    static func random() -> SpanID { SpanID(.random(in: 1...UInt64.max)) }
+    /// A random, valid span id (``ProxyRandom``).
+    static func random() -> SpanID {
+        var random = ProxyRandom()
+        return SpanID(.random(in: 1...UInt64.max, using: &random))
+    }
 }

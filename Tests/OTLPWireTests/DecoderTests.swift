@@ -13,6 +13,17 @@ import Testing
         #expect(decoded.rejections.count == 0)
     }
 
+    @Test func directEncodingWritesSwiftProtobufsBytes() throws {
+        let everyField = SpanFixtures.batch(service: "svc", spans: [
+            SpanFixtures.everyField(trace: SpanFixtures.traceID(1), id: SpanFixtures.spanID(1), parent: SpanFixtures.spanID(7), start: 1_000),
+            Span(traceID: SpanFixtures.traceID(2), spanID: SpanFixtures.spanID(2), name: "", startTimeUnixNano: 0, endTimeUnixNano: 0),
+        ])
+        var traffic = SyntheticTraffic(seed: 7)
+        for batch in [everyField, traffic.batch(spans: 300, startNanos: 1_700_000_000_000_000_000), SpanBatch([])] {
+            #expect(batch.otlpRequestBytes == (try batch.otlpRequest.serializedBytes() as [UInt8]))
+        }
+    }
+
     @Test func protobufParentOfEightZeroBytesMeansRoot() throws {
         var request = SpanFixtures.batch(service: "s", spans: [
             Span(traceID: SpanFixtures.traceID(2), spanID: SpanFixtures.spanID(2), name: "n", startTimeUnixNano: 1, endTimeUnixNano: 2)

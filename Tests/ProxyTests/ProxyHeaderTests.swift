@@ -16,6 +16,20 @@ struct ProxyHeaderTests {
         #expect(HopByHopHeaders.filter(fields, keepContentLength: true).map(\.name) == ["host", "content-length", "x-kept"])
     }
 
+    @Test("generated request ids are lowercase version-4 UUIDs, all different")
+    func requestIDs() {
+        let ids = (0..<1_000).map { _ in ProxyRandom().uuidString() }
+        #expect(Set(ids).count == ids.count)
+        for id in ids {
+            let text = Array(id.utf8)
+            #expect(text.count == 36)
+            #expect([8, 13, 18, 23].allSatisfy { text[$0] == UInt8(ascii: "-") })
+            #expect(text[14] == UInt8(ascii: "4"))
+            #expect(Array("89ab".utf8).contains(text[19]))
+            #expect(text.enumerated().allSatisfy { [8, 13, 18, 23].contains($0.offset) || Array("0123456789abcdef".utf8).contains($0.element) })
+        }
+    }
+
     @Test("a valid traceparent is continued; invalid ones start a new trace")
     func traceparent() {
         let continued = RequestTraceContext(headers: [
