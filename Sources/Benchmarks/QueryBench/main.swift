@@ -12,7 +12,7 @@ import TestSupport
 // several sizes (`--spans 1000000,10000000`) it also prints the ratio of the largest to
 // the smallest size per query kind.
 //
-// Usage: QueryBench [--spans N[,N…]] [--queries Q] [--flames F] [--keep] [--seed S]
+// Usage: QueryBench [--spans N[,N…]] [--queries Q] [--flames F] [--budget SECONDS-PER-KIND] [--keep] [--seed S]
 
 func option(_ name: String) -> String? {
     let arguments = CommandLine.arguments
@@ -25,6 +25,7 @@ let queriesPerKind = option("--queries").flatMap { Int($0) } ?? 200
 let flames = option("--flames").flatMap { Int($0) } ?? 10
 let seed = option("--seed").flatMap { UInt64($0) } ?? 42
 let keep = CommandLine.arguments.contains("--keep")
+let budgetSeconds = option("--budget").flatMap { Double($0) } ?? 60
 
 func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
@@ -60,11 +61,14 @@ struct Timings {
     }
 }
 
-/// Runs `body` `count` times, timing each call.
+/// Runs `body` `count` times, timing each call; stops early once the kind has taken
+/// `budgetSeconds` (the table shows how many runs there were).
 func measure(_ name: String, target: Double?, count: Int, _ body: (Int) async throws -> Int) async rethrows -> Timings {
     var timings = Timings(name: name, target: target)
     let clock = ContinuousClock()
+    let kindStarted = clock.now
     for index in 0..<count {
+        if index > 0 && seconds(clock.now - kindStarted) > budgetSeconds { break }
         let started = clock.now
         timings.results += try await body(index)
         timings.milliseconds.append(seconds(clock.now - started) * 1000)
