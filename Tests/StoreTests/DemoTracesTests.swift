@@ -9,8 +9,11 @@ import Testing
 @Suite struct DemoTracesTests {
     private static let end: UInt64 = 1_800_000_000_000_000_000
 
+    /// 60k spans over 6 minutes: the span rate of 1M spans over 2 hours.
+    private static let window: UInt64 = 360_000_000_000
+
     private static func generate(spans: Int, seed: UInt64 = 7) -> (DemoTraces, [SpanBatch]) {
-        var traffic = DemoTraces(seed: seed, spans: spans, endNanos: end)
+        var traffic = DemoTraces(seed: seed, spans: spans, endNanos: end, window: .nanoseconds(Int64(window)))
         var batches: [SpanBatch] = []
         while let batch = traffic.next() { batches.append(batch) }
         return (traffic, batches)
@@ -47,9 +50,9 @@ import Testing
         #expect((0.15...0.3).contains(share(.headerRoute)))
 
         let starts = byTrace.values.map { $0.map(\.startTimeUnixNano).min()! }
-        let lastHour = Double(starts.filter { $0 >= Self.end - 3_600_000_000_000 }.count) / Double(starts.count)
-        #expect((0.45...0.55).contains(lastHour))
-        #expect(starts.allSatisfy { $0 >= Self.end - 7_200_000_000_000 && $0 <= Self.end })
+        let lastHalf = Double(starts.filter { $0 >= Self.end - Self.window / 2 }.count) / Double(starts.count)
+        #expect((0.45...0.55).contains(lastHalf))
+        #expect(starts.allSatisfy { $0 >= Self.end - Self.window && $0 <= Self.end })
     }
 
     @Test func storedTraceRebuildsWithoutMissingParents() async throws {
