@@ -8,7 +8,9 @@ import KeiroModel
 /// candidates are the traces that every search term matches there (the terms' trace sets
 /// intersected, smallest first), then filtered by their merged summary and, if asked, by
 /// their spans. For `.newest`/`.oldest` the walk stops once `limit` traces are found, so a
-/// selective query over a large store reads only the segments it needs. A trace's order
+/// selective query over a large store reads only the segments it needs; newest first, it
+/// also stops inside a segment once no remaining search entry can beat the `limit`-th
+/// newest trace found, so a common term reads ~`limit` summaries, not the whole segment's. A trace's order
 /// is its start time; traces are grouped by the segment they were stored in, which
 /// matches start order except for spans that arrive after newer traces were stored.
 struct TraceSearch {
