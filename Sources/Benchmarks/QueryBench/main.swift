@@ -13,6 +13,7 @@ import TestSupport
 // the smallest size per query kind.
 //
 // Usage: QueryBench [--spans N[,N…]] [--queries Q] [--flames F] [--budget SECONDS-PER-KIND] [--keep] [--seed S]
+//                   [--db EXISTING.sqlite] [--only QUERY-NAME-PART]
 
 func option(_ name: String) -> String? {
     let arguments = CommandLine.arguments
@@ -26,6 +27,10 @@ let flames = option("--flames").flatMap { Int($0) } ?? 10
 let seed = option("--seed").flatMap { UInt64($0) } ?? 42
 let keep = CommandLine.arguments.contains("--keep")
 let budgetSeconds = option("--budget").flatMap { Double($0) } ?? 60
+/// `--db PATH`: query an existing store instead of generating one (e.g. one kept by `--keep`).
+let reusedPath = option("--db")
+/// `--only TEXT`: run only the query kinds whose name contains TEXT.
+let only = option("--only")
 
 func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
@@ -65,6 +70,7 @@ struct Timings {
 /// `budgetSeconds` (the table shows how many runs there were).
 func measure(_ name: String, target: Double?, count: Int, _ body: (Int) async throws -> Int) async rethrows -> Timings {
     var timings = Timings(name: name, target: target)
+    if let only, !name.contains(only) { return timings }
     let clock = ContinuousClock()
     let kindStarted = clock.now
     for index in 0..<count {
@@ -81,15 +87,10 @@ struct SizeResult {
     var timings: [Timings]
 }
 
-func run(spans requested: Int) async throws -> SizeResult {
-    let directory = try TemporaryDirectory(prefix: "keiro-qbench")
-    defer { if keep { print("kept: \(directory.path)") } else { directory.remove() } }
-    let path = directory.file("spans.sqlite")
-    let store = try SQLiteSpanStore(configuration: StoreConfiguration(path: path))
-    let now = UInt64(Date().timeIntervalSince1970 * 1e9)
+/// Writes `DemoTraces` into `store` in transactions as large as its writer makes them;
+/// returns the spans stored.
+func load(_ requested: Int, into store: SQLiteSpanStore, now: UInt64) throws -> Int {
     var traffic = DemoTraces(seed: seed, spans: requested, endNanos: now)
-
-    // MARK: Load
     print("== \(requested) spans: loading (load average \(loadAverage()))")
     let clock = ContinuousClock()
     let started = clock.now
@@ -117,13 +118,33 @@ func run(spans requested: Int) async throws -> SizeResult {
     try flush()
     let total = clock.now - started
     precondition(stored == traffic.spansGenerated, "stored \(stored) of \(traffic.spansGenerated)")
-    let database = try DatabaseQueue(path: path)
-    try await database.writeWithoutTransaction { db in _ = try Row.fetchAll(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
-    let bytes = fileSize(path) + fileSize(path + "-wal")
     print(String(
         format: "   %d spans, %d traces (%.2f spans/trace) in %d batches; store: %.0f spans/s (%.1f s), with generation %.1f s",
         stored, traffic.tracesGenerated, Double(stored) / Double(traffic.tracesGenerated), batches,
         Double(stored) / seconds(inserting), seconds(inserting), seconds(total)))
+    return stored
+}
+
+func run(spans requested: Int) async throws -> SizeResult {
+    let directory = try TemporaryDirectory(prefix: "keiro-qbench")
+    defer { if keep { print("kept: \(directory.path)") } else { directory.remove() } }
+    let path = reusedPath ?? directory.file("spans.sqlite")
+    let store = try SQLiteSpanStore(configuration: StoreConfiguration(path: path))
+    var now = UInt64(Date().timeIntervalSince1970 * 1e9)
+    let stored: Int
+    let database = try DatabaseQueue(path: path)
+    if reusedPath == nil {
+        stored = try load(requested, into: store, now: now)
+    } else {
+        // An existing store (`--db`): its newest span stands for the generator's "now".
+        (stored, now) = try await database.read { db in
+            (try Int.fetchOne(db, sql: "SELECT sum(span_count) FROM segments")!,
+             UInt64(try Int64.fetchOne(db, sql: "SELECT max(end_ns) FROM traces")!))
+        }
+        print("== \(path): \(stored) spans")
+    }
+    try await database.writeWithoutTransaction { db in _ = try Row.fetchAll(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+    let bytes = fileSize(path) + fileSize(path + "-wal")
     let perSpan = Double(bytes) / Double(stored)
     print("   stored size: \(fixed(Double(bytes) / 1_048_576, 1)) MiB = \(fixed(perSpan, 0)) bytes/span (db + WAL after checkpoint; target ≤ 200: \(perSpan <= 200 ? "met" : "MISSED"))")
     let tables = try? database.read { db in
@@ -192,10 +213,10 @@ func run(spans requested: Int) async throws -> SizeResult {
         flameStacks = folded.counts.count
         return found.count
     })
-    print("   1h flame: \(flameTraces) traces → \(flameStacks) stacks")
+    if flameTraces > 0 { print("   1h flame: \(flameTraces) traces → \(flameStacks) stacks") }
     print("   | query | runs | p50 ms | p99 ms | max ms | avg results | target p99 |")
     print("   | --- | ---: | ---: | ---: | ---: | ---: | --- |")
-    for timing in timings {
+    for timing in timings where !timing.milliseconds.isEmpty {
         let cells = [
             fixed(timing.percentile(0.5)), fixed(timing.percentile(0.99)), fixed(timing.milliseconds.max()!),
             fixed(Double(timing.results) / Double(timing.milliseconds.count), 1),
@@ -214,7 +235,7 @@ if results.count > 1, let small = results.first, let large = results.last {
     print("== ratio \(large.spans) / \(small.spans) spans (\(fixed(Double(large.spans) / Double(small.spans), 1))× the data)")
     print("   | query | p50 ratio | p99 ratio |")
     print("   | --- | ---: | ---: |")
-    for (a, b) in zip(small.timings, large.timings) {
+    for (a, b) in zip(small.timings, large.timings) where !a.milliseconds.isEmpty && !b.milliseconds.isEmpty {
         print("   | \(a.name) | \(fixed(b.percentile(0.5) / a.percentile(0.5))) | \(fixed(b.percentile(0.99) / a.percentile(0.99))) |")
     }
 }
