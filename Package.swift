@@ -150,6 +150,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "QueryBench",
+            dependencies: [
+                "KeiroModel", "Store", "Analyzer", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Sources/Benchmarks/QueryBench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "RoutingBench",
             dependencies: ["RoutingCore", "KeiroModel"],
             path: "Sources/Benchmarks/RoutingBench",

@@ -8,7 +8,9 @@ import KeiroModel
 /// candidates are the traces that every search term matches there (the terms' trace sets
 /// intersected, smallest first), then filtered by their merged summary and, if asked, by
 /// their spans. For `.newest`/`.oldest` the walk stops once `limit` traces are found, so a
-/// selective query over a large store reads only the segments it needs. A trace's order
+/// selective query over a large store reads only the segments it needs; newest first, it
+/// also stops inside a segment once no remaining search entry can beat the `limit`-th
+/// newest trace found, so a common term reads ~`limit` summaries, not the whole segment's. A trace's order
 /// is its start time; traces are grouped by the segment they were stored in, which
 /// matches start order except for spans that arrive after newer traces were stored.
 struct TraceSearch {
@@ -28,12 +30,19 @@ struct TraceSearch {
             db, sql: "SELECT id FROM segments ORDER BY id \(query.order == .oldest ? "ASC" : "DESC")")
         let terms = try resolvedTerms()
         guard let terms else { return [] }  // a term names a key nothing was indexed under
+        var newest = NewestStarts(limit: query.limit)
         for segment in segments {
             var inSegment: [TraceSummary] = []
-            for traceID in try candidates(in: segment, terms: terms) where seen.insert(traceID).inserted {
+            for (traceID, entryStart) in try candidates(in: segment, terms: terms) {
+                // Newest first, an entry's start bounds its trace's start from above and entries
+                // come in descending start: once it is below the `limit`-th newest start found,
+                // no later candidate of this segment can make the cut.
+                if query.order == .newest, let entryStart, let cut = newest.cut, entryStart < cut { break }
+                guard seen.insert(traceID).inserted else { continue }
                 guard let summary = try summary(traceID), query.admits(summary) else { continue }
                 if query.minSpanDuration != nil, !query.admits(try spans(summary.traceID)) { continue }
                 inSegment.append(summary)
+                newest.add(summary.startTimeUnixNano)
             }
             found += inSegment.sorted(by: order)
             if byTime && found.count >= query.limit { break }
@@ -67,24 +76,25 @@ struct TraceSearch {
     }
 
     /// Trace ids of one segment that may match, in the query's order as far as the index
-    /// gives it.
-    private func candidates(in segment: Int64, terms: [ResolvedTerm]) throws -> [Data] {
-        guard !terms.isEmpty else { return try summaryCandidates(in: segment) }
-        var sets: [[Data]] = []
+    /// gives it, each with the start of its search entry (never before the trace's start;
+    /// `nil` for candidates from the summary table).
+    private func candidates(in segment: Int64, terms: [ResolvedTerm]) throws -> [(Data, Int64?)] {
+        guard !terms.isEmpty else { return try summaryCandidates(in: segment).map { ($0, nil) } }
+        var sets: [[(Data, Int64?)]] = []
         for term in terms {
             sets.append(try traceIDs(in: segment, matching: term))
             if sets.last!.isEmpty { return [] }
         }
         sets.sort { $0.count < $1.count }
-        var remaining = Set(sets[0])
+        var remaining = Set(sets[0].map(\.0))
         for other in sets.dropFirst() {
-            remaining.formIntersection(other)
+            remaining.formIntersection(other.map(\.0))
             if remaining.isEmpty { return [] }
         }
-        return sets[0].filter { remaining.contains($0) }
+        return sets[0].filter { remaining.contains($0.0) }
     }
 
-    private func traceIDs(in segment: Int64, matching term: ResolvedTerm) throws -> [Data] {
+    private func traceIDs(in segment: Int64, matching term: ResolvedTerm) throws -> [(Data, Int64?)] {
         let direction = query.order == .oldest ? "ASC" : "DESC"
         var arguments: StatementArguments = [segment, term.keyID]
         var condition: String
@@ -103,13 +113,14 @@ struct TraceSearch {
             condition += " AND start_ns >= ?"
             arguments += [Int64(clamping: after)]
         }
-        return try Data.fetchAll(
+        return try Row.fetchAll(
             db,
             sql: """
-                SELECT trace_id FROM trace_search WHERE segment = ? AND key_id = ? AND \(condition)
+                SELECT trace_id, start_ns FROM trace_search WHERE segment = ? AND key_id = ? AND \(condition)
                 ORDER BY start_ns \(direction)
                 """,
-            arguments: arguments)
+            arguments: arguments
+        ).map { ($0[0], $0[1]) }
     }
 
     /// Without search terms: the segment's traces from the summary table, through the
@@ -139,5 +150,27 @@ struct TraceSearch {
             db,
             sql: "SELECT trace_id FROM traces WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(orderBy) \(limit)",
             arguments: arguments)
+    }
+}
+
+/// The start times of the newest `limit` traces admitted so far; `cut` is the oldest of
+/// them once there are `limit`.
+private struct NewestStarts {
+    let limit: Int
+    /// Descending, at most `limit`.
+    private var starts: [Int64] = []
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    var cut: Int64? { starts.count == limit ? starts.last : nil }
+
+    mutating func add(_ start: UInt64) {
+        let value = Int64(clamping: start)
+        if let cut, value <= cut { return }
+        let index = starts.firstIndex { $0 < value } ?? starts.endIndex
+        starts.insert(value, at: index)
+        if starts.count > limit { starts.removeLast() }
     }
 }
