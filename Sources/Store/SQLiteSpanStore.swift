@@ -160,8 +160,9 @@ public final class SQLiteSpanStore: SpanStore {
     }
 
     private static func spans(of id: TraceID, _ db: Database) throws -> [StoredSpan] {
+        // Cached statements: a search reads many traces, and preparing each time was ~11 % of its CPU.
         let lists = try Data.fetchAll(
-            db, sql: "SELECT chunks FROM traces WHERE segment IN (\(Segments.all)) AND trace_id = ?",
+            db.cachedStatement(sql: "SELECT chunks FROM traces WHERE segment IN (\(Segments.all)) AND trace_id = ?"),
             arguments: [Data(id.bytes)])
         var chunkIDs: [Int64] = []
         for list in lists { chunkIDs += try ChunkCodec.decodeChunkIDs(Array(list)) }
@@ -172,11 +173,11 @@ public final class SQLiteSpanStore: SpanStore {
         for chunkID in Set(chunkIDs).sorted() {
             guard
                 let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT c.resource_id, c.raw_size, c.body, r.body AS resource_body
-                        FROM chunks c JOIN resources r ON r.id = c.resource_id WHERE c.id = ?
-                        """,
+                    db.cachedStatement(
+                        sql: """
+                            SELECT c.resource_id, c.raw_size, c.body, r.body AS resource_body
+                            FROM chunks c JOIN resources r ON r.id = c.resource_id WHERE c.id = ?
+                            """),
                     arguments: [chunkID])
             else { continue }
             let resourceID: Int64 = row["resource_id"]
@@ -216,14 +217,14 @@ public final class SQLiteSpanStore: SpanStore {
     /// Merges a trace's summary rows (one per segment it was written in).
     private static func summary(of traceID: Data, _ db: Database) throws -> TraceSummary? {
         let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT t.start_ns, t.end_ns, t.span_count, t.error_count, t.root_span_id, t.root_has_parent, t.root_start_ns,
-                       s.name AS root_service, t.root_name, t.root_route, t.flags
-                FROM traces t JOIN services s ON s.id = t.root_service_id
-                WHERE t.segment IN (\(Segments.all)) AND t.trace_id = ?
-                ORDER BY t.root_has_parent, t.root_start_ns
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT t.start_ns, t.end_ns, t.span_count, t.error_count, t.root_span_id, t.root_has_parent, t.root_start_ns,
+                           s.name AS root_service, t.root_name, t.root_route, t.flags
+                    FROM traces t JOIN services s ON s.id = t.root_service_id
+                    WHERE t.segment IN (\(Segments.all)) AND t.trace_id = ?
+                    ORDER BY t.root_has_parent, t.root_start_ns
+                    """),
             arguments: [traceID])
         guard let root = rows.first else { return nil }
         let start = rows.map { $0["start_ns"] as Int64 }.min()!

@@ -18,10 +18,12 @@ public struct StoreConfiguration: Sendable {
     /// Spans grouped into one transaction at most. Default 65,536.
     public var maxSpansPerTransaction: Int
 
-    /// Spans per segment, the unit that bounds the write cost of everything keyed by a
-    /// random value — trace ids, request ids, paths (see schemas/sqlite). Smaller segments
-    /// make writes cheaper; lookups by trace id probe one index per segment. Default 32,768
-    /// (docs/BENCHMARKS.md compares sizes).
+    /// Spans after which a segment is closed, the unit that bounds the write cost of
+    /// everything keyed by a random value — trace ids, request ids, paths (see
+    /// schemas/sqlite). A transaction never spans two segments, so under load a segment
+    /// holds this plus up to one transaction (`maxSpansPerTransaction`). Smaller segments
+    /// make writes cheaper; lookups by trace id probe one index entry per segment.
+    /// Default 65,536 (docs/BENCHMARKS.md compares sizes).
     public var segmentSpans: Int
 
     /// `PRAGMA synchronous` for the writer: `NORMAL` (default; a commit survives a process
@@ -34,7 +36,7 @@ public struct StoreConfiguration: Sendable {
         indexedHeaderPrefixes: [String] = ["service-router-"],
         maxQueuedSpans: Int = 262_144,
         maxSpansPerTransaction: Int = 65_536,
-        segmentSpans: Int = 32_768,
+        segmentSpans: Int = 65_536,
         synchronousFull: Bool = false
     ) {
         self.path = path
