@@ -29,7 +29,7 @@ extension TraceQuery {
         ("min-duration", "whole-trace duration at least this (250ms, 1.5s, 2m)"),
         ("max-duration", "whole-trace duration at most this"),
         ("min-span-duration", "some span (of service/operation if given) lasted at least this"),
-        ("flag", "analyzer flag; repeatable, all must be present: " + (TraceFlags.names + TraceFlags.aliases).map(\.name).joined(separator: ", ")),
+        ("flag", "flag recorded at ingest; repeatable, all must be present: " + TraceFlags.searchableNames.joined(separator: ", ")),
         ("since", "started within this long before now (e.g. 1h)"),
         ("start", "started at or after: RFC 3339 time or unix nanoseconds"),
         ("end", "started before: RFC 3339 time or unix nanoseconds"),
@@ -72,10 +72,15 @@ extension TraceQuery {
             case "max-duration": maxDuration = try Self.duration(value, name)
             case "min-span-duration": minSpanDuration = try Self.duration(value, name)
             case "flag":
-                guard TraceFlags(name: value) != nil else {
+                guard let flag = TraceFlags(name: value) else {
+                    throw TraceQueryError(
+                        parameter: name, reason: "unknown flag '\(value)'; known: " + TraceFlags.searchableNames.joined(separator: ", "))
+                }
+                guard TraceFlags.searchable.isSuperset(of: flag) else {
                     throw TraceQueryError(
                         parameter: name,
-                        reason: "unknown flag '\(value)'; known: " + (TraceFlags.names + TraceFlags.aliases).map(\.name).joined(separator: ", "))
+                        reason: "'\(value)' needs the whole request tree and is not recorded at ingest (see it with "
+                            + "`keiro traces show`); searchable: " + TraceFlags.searchableNames.joined(separator: ", "))
                 }
                 flags.insert(value.lowercased())
             case "since":

@@ -23,7 +23,7 @@ import Testing
         }
         let parameters = (document.root["components"] as? [String: Any])?["parameters"] as? [String: Any]
         let flagItems = ((parameters?["flag"] as? [String: Any])?["schema"] as? [String: Any])?["items"] as? [String: Any]
-        #expect(flagItems?["enum"] as? [String] == (TraceFlags.names + TraceFlags.aliases).map(\.name))
+        #expect(flagItems?["enum"] as? [String] == TraceFlags.searchableNames)
         let flagNames = (document.validator.resolve("#/components/schemas/FlagNames")?["items"] as? [String: Any])?["enum"] as? [String]
         #expect(flagNames == TraceFlags.names.map(\.name))
     }

@@ -149,6 +149,17 @@ import Testing
         }
     }
 
+    @Test(arguments: ["absorbed-error", "incomplete", "clock-skew", "inferred"])
+    func flagsThatNeedTheWholeTreeAreRefusedWithTheReason(flag: String) {
+        do {
+            _ = try TraceQuery(parameters: [("flag", flag)], now: 0)
+            Issue.record("'\(flag)' was accepted")
+        } catch {
+            #expect(error.parameter == "flag")
+            #expect(error.reason.contains("not recorded at ingest"))
+        }
+    }
+
     @Test func minAboveMaxIsRefused() {
         #expect(throws: TraceQueryError(parameter: "min-duration", reason: "is greater than max-duration")) {
             try TraceQuery(parameters: [("min-duration", "2s"), ("max-duration", "1s")], now: 0)

@@ -24,6 +24,16 @@ extension TraceFlags {
         return flags
     }
 
+    /// The flags `recorded(by:)` can set: the ones a stored trace can be searched by.
+    public static let searchable: TraceFlags = [
+        .retried, .perTryTimeout, .overallTimeout, .retriesExhausted, .canary, .headerRoute, .error,
+    ]
+
+    /// The names (and aliases) of the searchable flags, for help texts and validation.
+    public static var searchableNames: [String] {
+        (names + aliases).filter { searchable.isSuperset(of: $0.flags) }.map(\.name)
+    }
+
     /// Every name a query may use for these flags: the flags' own names and the aliases
     /// they satisfy (`timeout` for either timeout).
     public var searchNames: [String] {
