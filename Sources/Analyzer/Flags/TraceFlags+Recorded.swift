@@ -3,7 +3,7 @@ import KeiroModel
 extension TraceFlags {
     /// The flags one span proves on its own, from what Keiro's proxies (or Envoy) record on
     /// it: a resend, a timeout kind, `UT`/`URX` response flags, a canary destination, a
-    /// header-route decision, an ERROR status. The store records these per trace at ingest
+    /// header-route decision, an ERROR status on the root span. The store records these per trace at ingest
     /// so queries can filter by them; the flags that need the whole tree (inferred attempts,
     /// error origin vs absorbed, clock skew, incomplete) come from `flagReport()`.
     public static func recorded(by span: Span) -> TraceFlags {
@@ -20,7 +20,9 @@ extension TraceFlags {
             flags.insert(.canary)
         }
         if span.routingDecision == "header" { flags.insert(.headerRoute) }
-        if span.isError { flags.insert(.error) }
+        // The request failed: its parentless root span ended in ERROR (an error a retry
+        // absorbed below the root is not one; `--errors` finds any ERROR span).
+        if span.isError && span.parentSpanID == nil { flags.insert(.error) }
         return flags
     }
 
