@@ -28,7 +28,7 @@ public struct ALBAccessLogLine: Sendable {
         guard let traceHeader = self[.traceID], let amazon = AmazonTraceID(header: traceHeader), let traceID = amazon.root else {
             throw Malformed(reason: "trace_id '\(self[.traceID] ?? "-")' has no valid Root")
         }
-        guard let end = Self.nanoseconds(self[.time]) else { throw Malformed(reason: "time '\(fields[1])' is not an ISO 8601 timestamp") }
+        guard let end = Self.nanoseconds(self[.time]) else { throw Malformed(reason: "time '\(self[.time] ?? "-")' is not an ISO 8601 timestamp") }
         let start = Self.nanoseconds(self[.requestCreationTime]) ?? end
         let status = self[.elbStatusCode].flatMap { Int64($0) }
 

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
+import KeiroModel
 import Logging
 import NIOCore
 
@@ -51,8 +52,8 @@ public struct BFFService: Sendable {
 
     /// Headers copied from the inbound request to every upstream call.
     static func isForwarded(_ name: String) -> Bool {
-        ["traceparent", "tracestate", "b3", "x-request-id", "feature", "x-amzn-trace-id"].contains(name)
-            || name.hasPrefix("x-b3-") || name.hasPrefix("service-router-")
+        TraceContextExtractor.propagationHeaderNames.contains(name) || ["x-request-id", "feature"].contains(name)
+            || name.hasPrefix("service-router-")
     }
 
     /// The Hummingbird application listening on `host:port`.
@@ -107,7 +108,7 @@ public struct BFFService: Sendable {
         upstream.headers.add(name: "host", value: call.host)
         for (name, value) in headers { upstream.headers.add(name: name, value: value) }
         do {
-            let response = try await client.execute(upstream, timeout: .seconds(callTimeout.components.seconds))
+            let response = try await client.execute(upstream, timeout: TimeAmount(callTimeout))
             let body = try await response.body.collect(upTo: 1 << 20)
             guard response.status == .ok else { return .failure(CallFailure(description: "HTTP \(response.status.code)")) }
             return .success(Data(body.readableBytesView))

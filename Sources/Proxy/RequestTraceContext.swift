@@ -16,7 +16,7 @@ struct RequestTraceContext: Sendable {
             if addingAmazonTraceID, context.amazonTraceID == nil { context.amazonTraceID = Self.amazonTraceID(for: context) }
             self.context = context
         } else if addingAmazonTraceID {
-            var random = SystemRandomNumberGenerator()
+            var random = ProxyRandom()
             let root = AmazonTraceID.newRoot(now: UInt64(unixNanosNow() / 1_000_000_000), random: &random)
             var context = TraceContext(
                 traceID: AmazonTraceID.traceID(root: root) ?? .random(), parentSpanID: nil, sampled: true, format: .w3c)

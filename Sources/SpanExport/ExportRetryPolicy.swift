@@ -53,8 +53,7 @@ public struct ExportRetryPolicy: Sendable, Hashable {
     }
 
     private static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
+        Double(duration.nanoseconds) / 1e9
     }
 
     private static func power(_ base: Double, _ exponent: Double) -> Double {

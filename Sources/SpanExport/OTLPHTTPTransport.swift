@@ -32,9 +32,7 @@ struct OTLPHTTPTransport: Sendable {
         request.headers.add(name: "Content-Encoding", value: "gzip")
         request.headers.add(name: "User-Agent", value: "keiro-span-export")
         request.body = .bytes(body)
-        let remaining = ContinuousClock.now.duration(to: deadline)
-        let (seconds, attoseconds) = remaining.components
-        let nanoseconds = max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        let nanoseconds = max(0, ContinuousClock.now.duration(to: deadline).nanoseconds)
         do {
             let response = try await client.execute(request, deadline: .now() + .nanoseconds(nanoseconds))
             let status = Int(response.status.code)

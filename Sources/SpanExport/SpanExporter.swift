@@ -124,8 +124,7 @@ public final class SpanExporter: Sendable {
         var client = HTTPClient.Configuration()
         client.connectionPool.retryConnectionEstablishment = false
         client.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 2
-        let (seconds, attoseconds) = configuration.exportTimeout.components
-        client.timeout.connect = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        client.timeout.connect = .nanoseconds(configuration.exportTimeout.nanoseconds)
         return client
     }
 
@@ -146,7 +145,6 @@ public final class SpanExporter: Sendable {
         var retry = ExportAttemptStateMachine(policy: configuration.retry, startedAt: .now)
         var shutdownDeadline = shutdownDeadline
         while true {
-            shutdownDeadline = shutdownDeadline ?? queue.status.shutdownDeadline
             let outcome = await attempt(body, through: transport, deadline: .now.advanced(by: configuration.exportTimeout))
             if Task.isCancelled {
                 if case .accepted(let rejected) = outcome { exported(spans.count, rejected: rejected) } else {

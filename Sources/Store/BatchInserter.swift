@@ -1,5 +1,5 @@
-import Foundation
 import Analyzer
+import Foundation
 import GRDB
 import KeiroModel
 
@@ -20,12 +20,12 @@ final class BatchInserter {
     private let insertSearchEntry: RawStatement
     private let upsertTrace: RawStatement
 
-    /// What one batch adds for one trace: its summary, where its spans went and what to index.
+    /// What one batch adds to one trace's summary row: the aggregate, the recorded flags
+    /// and the chunks its spans went to.
     private struct TraceUpdate {
         var aggregate: TraceAggregate
         var flags: TraceFlags = []
         var chunkIDs: [Int64] = []
-        var searchValues: Set<SearchValue> = []
     }
 
     private struct SearchValue: Hashable {
@@ -43,6 +43,9 @@ final class BatchInserter {
 
     private var pendingTraces: [(TraceID, TraceUpdate)] = []
     private var pendingSearch: [SearchEntry] = []
+    /// Interned ids, looked up once per group.
+    private var serviceIDs: [String: Int64] = [:]
+    private var keyIDs: [String: Int64] = [:]
 
     /// Prepares to insert into `segment` (see `Segments`).
     init(_ db: Database, segment: Int64, indexed: IndexedAttributes) throws {
@@ -60,19 +63,11 @@ final class BatchInserter {
     func insert(_ batch: SpanBatch) throws -> WriteOutcome {
         var outcome = WriteOutcome()
         var traces: [TraceID: TraceUpdate] = [:]
-        var serviceIDs: [String: Int64] = [:]
-        var keyIDs: [String: Int64] = [:]
-        func keyID(_ key: String) throws -> Int64 {
-            if let id = keyIDs[key] { return id }
-            let id = try Interned.indexKey(key, db)
-            keyIDs[key] = id
-            return id
-        }
+        var searchValues: [TraceID: Set<SearchValue>] = [:]
         let serviceKeyID = try keyID(SemanticAttributes.serviceName)
         for resourceSpans in batch.resourceSpans {
             let serviceName = resourceSpans.resource.serviceName
-            let serviceID = try serviceIDs[serviceName] ?? Interned.service(serviceName, db)
-            serviceIDs[serviceName] = serviceID
+            let serviceID = try serviceID(serviceName)
             for scopeSpans in resourceSpans.scopeSpans where !scopeSpans.spans.isEmpty {
                 let resourceID = try Interned.resource(
                     SpanBodyCodec.encodeResource(resourceSpans.resource, scope: scopeSpans.scope), serviceID: serviceID, db)
@@ -88,26 +83,24 @@ final class BatchInserter {
                     outcome.stored += part.spanCount
                     parts.append(part)
                     var update = TraceUpdate(aggregate: TraceAggregate(spans: spans, serviceID: serviceID))
-                    update.searchValues.insert(SearchValue(keyID: serviceKeyID, value: serviceName))
+                    var values: Set<SearchValue> = [SearchValue(keyID: serviceKeyID, value: serviceName)]
                     for span in spans {
                         try indexed.forEachEntry(of: span) { key, value in
-                            update.searchValues.insert(SearchValue(keyID: try keyID(key), value: value))
+                            values.insert(SearchValue(keyID: try keyID(key), value: value))
                         }
                         update.flags.formUnion(TraceFlags.recorded(by: span))
                     }
                     if !update.flags.isEmpty {
                         let flagKeyID = try keyID(SearchKeys.flag)
-                        for name in update.flags.searchNames {
-                            update.searchValues.insert(SearchValue(keyID: flagKeyID, value: name))
-                        }
+                        for name in update.flags.searchNames { values.insert(SearchValue(keyID: flagKeyID, value: name)) }
                     }
                     if traces[traceID] == nil {
                         traces[traceID] = update
                     } else {
                         traces[traceID]!.aggregate.merge(update.aggregate)
                         traces[traceID]!.flags.formUnion(update.flags)
-                        traces[traceID]!.searchValues.formUnion(update.searchValues)
                     }
+                    searchValues[traceID, default: []].formUnion(values)
                 }
                 for (part, chunkID) in zip(parts, try chunks.write(parts, resourceID: resourceID, db)) {
                     traces[part.traceID]!.chunkIDs.append(chunkID)
@@ -116,12 +109,26 @@ final class BatchInserter {
         }
         for (traceID, update) in traces {
             pendingTraces.append((traceID, update))
-            for value in update.searchValues {
+            for value in searchValues[traceID, default: []] {
                 pendingSearch.append(
                     SearchEntry(keyID: value.keyID, value: value.value, startNanos: update.aggregate.startNanos, traceID: traceID))
             }
         }
         return outcome
+    }
+
+    private func serviceID(_ name: String) throws -> Int64 {
+        if let id = serviceIDs[name] { return id }
+        let id = try Interned.service(name, db)
+        serviceIDs[name] = id
+        return id
+    }
+
+    private func keyID(_ key: String) throws -> Int64 {
+        if let id = keyIDs[key] { return id }
+        let id = try Interned.indexKey(key, db)
+        keyIDs[key] = id
+        return id
     }
 
     /// Writes the summaries and search entries of every batch inserted so far.
@@ -163,28 +170,13 @@ final class BatchInserter {
 
 /// Splits a scope's spans by trace, keeping the order in which traces first appear.
 enum TraceParts {
-    static func group(_ spans: [Span]) -> [(TraceID, ArraySlice<Span>)] {
-        // The common shapes — one trace, or each trace's spans adjacent — need no regrouping.
-        var groups: [(TraceID, ArraySlice<Span>)] = []
-        var seen = Set<TraceID>()
-        var start = spans.startIndex
-        var adjacent = true
-        for index in spans.indices.dropFirst() where spans[index].traceID != spans[index - 1].traceID {
-            adjacent = adjacent && seen.insert(spans[start].traceID).inserted
-            groups.append((spans[start].traceID, spans[start..<index]))
-            start = index
-        }
-        if !spans.isEmpty {
-            adjacent = adjacent && seen.insert(spans[start].traceID).inserted
-            groups.append((spans[start].traceID, spans[start...]))
-        }
-        if adjacent { return groups }
+    static func group(_ spans: [Span]) -> [(TraceID, [Span])] {
         var order: [TraceID] = []
         var byTrace: [TraceID: [Span]] = [:]
         for span in spans {
             if byTrace[span.traceID] == nil { order.append(span.traceID) }
             byTrace[span.traceID, default: []].append(span)
         }
-        return order.map { ($0, ArraySlice(byTrace[$0]!)) }
+        return order.map { ($0, byTrace[$0]!) }
     }
 }

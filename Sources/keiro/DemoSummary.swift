@@ -18,22 +18,22 @@ struct DemoSummary {
             for stored in try await store.trace(summary.traceID) {
                 let span = stored.span
                 let attributes = span.attributes
-                let route = attributes["keiro.route.name"]?.displayString ?? "(unnamed route)"
-                if span.kind == .client, attributes["keiro.destination.host"] != nil {
-                    let destination = [attributes["keiro.destination.host"], attributes["keiro.destination.subset"]]
+                let route = attributes[KeiroAttributes.routeName]?.displayString ?? "(unnamed route)"
+                if span.kind == .client, attributes[KeiroAttributes.destinationHost] != nil {
+                    let destination = [attributes[KeiroAttributes.destinationHost], attributes[KeiroAttributes.destinationSubset]]
                         .compactMap { $0?.displayString }.joined(separator: "/")
                     routed["\(stored.serviceName)  \(route) → \(destination)", default: 0] += 1
                     // The try that failed carries why the next one was sent.
-                    if let reason = attributes["keiro.retry.reason"]?.displayString {
+                    if let reason = attributes[KeiroAttributes.retryReason]?.displayString {
                         retried["\(stored.serviceName)  \(route)  because \(reason)", default: 0] += 1
                         example["retry"] = example["retry"] ?? summary.traceID.hexString
                     }
                 }
-                if let kind = attributes["keiro.timeout"]?.displayString {
+                if let kind = attributes[KeiroAttributes.timeout]?.displayString {
                     timeouts["\(stored.serviceName)  \(route)  \(kind)", default: 0] += 1
                     example["timeout"] = example["timeout"] ?? summary.traceID.hexString
                 }
-                if span.kind == .server, let value = attributes["keiro.response_flags"]?.displayString {
+                if span.kind == .server, let value = attributes[KeiroAttributes.responseFlags]?.displayString {
                     flags["\(stored.serviceName)  \(value)", default: 0] += 1
                 }
             }

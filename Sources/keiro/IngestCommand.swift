@@ -41,8 +41,6 @@ struct IngestCommand: AsyncParsableCommand {
                     }
                     failed = failed || !result.malformed.isEmpty
                 }
-                store.close()
-                try await writer.waitForAll()
             }
             if failed { throw ExitCode(1) }
         }

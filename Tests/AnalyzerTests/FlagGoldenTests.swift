@@ -180,3 +180,26 @@ import Testing
         ])
     }
 }
+
+/// The flags the store records per span at ingest agree with the tree analysis on the
+/// span facts they share.
+@Suite struct RecordedFlagTests {
+    private func span(_ attributes: [Attribute]) -> Span {
+        Span(
+            traceID: TraceID(high: 1, low: 2), spanID: SpanID(3), parentSpanID: SpanID(4), name: "GET", kind: .server,
+            startTimeUnixNano: 0, endTimeUnixNano: 1, attributes: attributes)
+    }
+
+    @Test func envoyPerTryTimeoutIsPerTry() {
+        let envoy = span([
+            Attribute("response_flags", .string("UT")), Attribute("response_code_details", .string("upstream_per_try_timeout")),
+        ])
+        #expect(TraceFlags.recorded(by: envoy) == .perTryTimeout)
+        #expect(TraceFlags.recorded(by: span([Attribute("response_flags", .string("UT"))])) == .overallTimeout)
+    }
+
+    @Test func attemptsCountProvesARetry() {
+        #expect(TraceFlags.recorded(by: span([Attribute(KeiroAttributes.attempts, .int(3))])) == .retried)
+        #expect(TraceFlags.recorded(by: span([Attribute(KeiroAttributes.attempts, .int(1))])) == [])
+    }
+}

@@ -56,16 +56,6 @@ func withExporter<T: Sendable>(
     }
 }
 
-/// Polls `condition` every 10 ms until it holds or `limit` passes; returns whether it held.
-func eventually(within limit: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
-    let end = ContinuousClock.now.advanced(by: limit)
-    while ContinuousClock.now < end, !Task.isCancelled {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return condition()
-}
-
 extension ExportMetrics {
     /// Every enqueued span is accounted for (valid once the exporter stopped).
     var balances: Bool {

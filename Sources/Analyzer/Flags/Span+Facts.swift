@@ -31,6 +31,17 @@ extension Span {
     /// `per_try` or `overall`.
     var timeoutKind: String? { string(KeiroAttributes.timeout) }
     var retryReason: String? { string(KeiroAttributes.retryReason) }
+    /// The timeout this span says fired: Keiro's `keiro.timeout`, else Envoy's `UT` flag
+    /// (per-try when the details say `upstream_per_try_timeout`).
+    var firedTimeout: TraceFlags? {
+        switch timeoutKind {
+        case "per_try": return .perTryTimeout
+        case "overall": return .overallTimeout
+        default: break
+        }
+        guard responseFlags.contains("UT") else { return nil }
+        return responseDetails == "upstream_per_try_timeout" ? .perTryTimeout : .overallTimeout
+    }
     var resendCount: Int? { integer(SemanticAttributes.resendCount) }
     var routeName: String? { string(KeiroAttributes.routeName) }
     var routingDecision: String? { string(KeiroAttributes.routingDecision) }

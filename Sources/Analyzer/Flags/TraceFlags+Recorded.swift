@@ -8,14 +8,12 @@ extension TraceFlags {
     /// error origin vs absorbed, clock skew, incomplete) come from `flagReport()`.
     public static func recorded(by span: Span) -> TraceFlags {
         var flags: TraceFlags = []
-        if (span.resendCount ?? 0) > 0 || span.retryReason != nil { flags.insert(.retried) }
-        let responseFlags = span.responseFlags
-        switch span.timeoutKind {
-        case "per_try": flags.insert(.perTryTimeout)
-        case "overall": flags.insert(.overallTimeout)
-        default: if responseFlags.contains("UT") { flags.insert(.overallTimeout) }
+        // The same span facts `flagReport()` reads (Span+Facts), so both agree.
+        if (span.resendCount ?? 0) > 0 || span.retryReason != nil || (span.integer(KeiroAttributes.attempts) ?? 0) > 1 {
+            flags.insert(.retried)
         }
-        if responseFlags.contains("URX") { flags.insert(.retriesExhausted) }
+        if let timeout = span.firedTimeout { flags.insert(timeout) }
+        if span.responseFlags.contains("URX") { flags.insert(.retriesExhausted) }
         if span.hasKeiroAttributes, let destination = span.destination, destination.lowercased().contains("canary") {
             flags.insert(.canary)
         }

@@ -20,7 +20,7 @@ extension TraceTree {
             let node = nodes[index]
             let span = node.span
             if let kind = span.timeoutKind {
-                let flag: TraceFlags = kind == "per_try" ? .perTryTimeout : .overallTimeout
+                let flag = span.firedTimeout ?? .overallTimeout
                 let timer = kind == "per_try" ? "per-try timeout" : "route timeout (overall)"
                 let evidence: String
                 if span.kind == .client {
@@ -33,7 +33,7 @@ extension TraceTree {
                 }
                 findings.append(Finding(flag: flag, nodes: [index], in: self, evidence: evidence))
             } else if span.responseFlags.contains("UT") {
-                let perTry = span.responseDetails == "upstream_per_try_timeout"
+                let perTry = span.firedTimeout == .perTryTimeout
                 findings.append(Finding(
                     flag: perTry ? .perTryTimeout : .overallTimeout, nodes: [index], in: self,
                     evidence: "\(node.hop) answered \(span.outcome) after \(seconds(span.durationNanos)): Envoy flag UT, the \(perTry ? "per-try" : "route") timeout fired"))

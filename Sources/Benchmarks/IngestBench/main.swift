@@ -140,12 +140,15 @@ let clock = ContinuousClock()
 let ceilingStarted = clock.now
 var ceilingStored = 0
 var transaction: [SpanBatch] = []
+var transactionSpans = 0
 for batch in batches {
-    if transaction.reduce(0, { $0 + $1.spanCount }) + batch.spanCount > ceilingStore.configuration.maxSpansPerTransaction {
+    if transactionSpans + batch.spanCount > ceilingStore.configuration.maxSpansPerTransaction {
         ceilingStored += try ceilingStore.insertDirectly(transaction).stored
         transaction.removeAll()
+        transactionSpans = 0
     }
     transaction.append(batch)
+    transactionSpans += batch.spanCount
 }
 ceilingStored += try ceilingStore.insertDirectly(transaction).stored
 let ceiling = clock.now - ceilingStarted
