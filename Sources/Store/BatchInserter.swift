@@ -5,12 +5,14 @@ import KeiroModel
 
 /// Writes span batches inside the writer's open transaction (the caller commits or rolls
 /// back; see `SQLiteSpanStore.insertAllOrEach`). Chunks are written as each batch comes;
-/// summaries and search entries of the whole group are written by `finish()`, sorted by
-/// key, so the B-tree writes of a transaction walk each index once in order.
+/// summaries and search entries of the whole group are folded per trace in memory and
+/// written by `finish()`, sorted by key, so the B-tree writes of a transaction walk each
+/// index once in order.
 ///
 /// A batch becomes trace parts (the spans of one trace under one resource and scope),
-/// packed into compressed chunks; per trace it adds one summary upsert and one search
-/// entry per distinct indexed value — not a row per span (schemas/sqlite/0002).
+/// packed into compressed chunks. Per trace and group there is one home lookup, one
+/// summary upsert and one search entry per distinct indexed value, all in the trace's
+/// home segment — not a row per span (schemas/sqlite/0002, 0004).
 final class BatchInserter {
     private let db: Database
     private let segment: Int64
@@ -19,13 +21,16 @@ final class BatchInserter {
     private let insertDigest: RawStatement
     private let insertSearchEntry: RawStatement
     private let upsertTrace: RawStatement
+    private let findHome: RawStatement
+    private let insertHome: RawStatement
 
-    /// What one batch adds to one trace's summary row: the aggregate, the recorded flags
-    /// and the chunks its spans went to.
+    /// What the group adds to one trace's summary row: the aggregate, the recorded flags,
+    /// the chunks its spans went to and the indexed values they carry.
     private struct TraceUpdate {
         var aggregate: TraceAggregate
         var flags: TraceFlags = []
         var chunkIDs: [Int64] = []
+        var values: Set<SearchValue> = []
     }
 
     private struct SearchValue: Hashable {
@@ -33,16 +38,17 @@ final class BatchInserter {
         var value: String
     }
 
-    /// A `trace_search` row waiting for `finish()`.
+    /// A `trace_search` row waiting to be written.
     private struct SearchEntry {
+        var segment: Int64
         var keyID: Int64
         var value: String
-        var startNanos: UInt64
         var traceID: TraceID
     }
 
-    private var pendingTraces: [(TraceID, TraceUpdate)] = []
-    private var pendingSearch: [SearchEntry] = []
+    /// The group's traces in the order they first came.
+    private var pendingOrder: [TraceID] = []
+    private var pending: [TraceID: TraceUpdate] = [:]
     /// Interned ids, looked up once per group.
     private var serviceIDs: [String: Int64] = [:]
     private var keyIDs: [String: Int64] = [:]
@@ -55,15 +61,15 @@ final class BatchInserter {
         chunks = try ChunkWriter(db)
         insertDigest = try RawStatement(db, sql: "INSERT OR IGNORE INTO part_digests (segment, digest) VALUES (?1, ?2)")
         insertSearchEntry = try RawStatement(
-            db, sql: "INSERT OR IGNORE INTO trace_search (segment, key_id, value, start_ns, trace_id) VALUES (?1, ?2, ?3, ?4, ?5)")
+            db, sql: "INSERT OR IGNORE INTO trace_search (segment, key_id, value, trace_id) VALUES (?1, ?2, ?3, ?4)")
         upsertTrace = try RawStatement(db, sql: TraceAggregate.upsertSQL)
+        findHome = try RawStatement(db, sql: "SELECT segment FROM trace_homes WHERE trace_id = ?1")
+        insertHome = try RawStatement(db, sql: "INSERT INTO trace_homes (trace_id, segment) VALUES (?1, ?2)")
     }
 
     /// Inserts one batch and reports what it stored.
     func insert(_ batch: SpanBatch) throws -> WriteOutcome {
         var outcome = WriteOutcome()
-        var traces: [TraceID: TraceUpdate] = [:]
-        var searchValues: [TraceID: Set<SearchValue>] = [:]
         let serviceKeyID = try keyID(SemanticAttributes.serviceName)
         for resourceSpans in batch.resourceSpans {
             let serviceName = resourceSpans.resource.serviceName
@@ -83,38 +89,38 @@ final class BatchInserter {
                     outcome.stored += part.spanCount
                     parts.append(part)
                     var update = TraceUpdate(aggregate: TraceAggregate(spans: spans, serviceID: serviceID))
-                    var values: Set<SearchValue> = [SearchValue(keyID: serviceKeyID, value: serviceName)]
+                    update.values.insert(SearchValue(keyID: serviceKeyID, value: serviceName))
                     for span in spans {
                         try indexed.forEachEntry(of: span) { key, value in
-                            values.insert(SearchValue(keyID: try keyID(key), value: value))
+                            update.values.insert(SearchValue(keyID: try keyID(key), value: value))
                         }
                         update.flags.formUnion(TraceFlags.recorded(by: span))
                     }
                     if !update.flags.isEmpty {
                         let flagKeyID = try keyID(SearchKeys.flag)
-                        for name in update.flags.searchNames { values.insert(SearchValue(keyID: flagKeyID, value: name)) }
+                        for name in update.flags.searchNames { update.values.insert(SearchValue(keyID: flagKeyID, value: name)) }
                     }
-                    if traces[traceID] == nil {
-                        traces[traceID] = update
-                    } else {
-                        traces[traceID]!.aggregate.merge(update.aggregate)
-                        traces[traceID]!.flags.formUnion(update.flags)
-                    }
-                    searchValues[traceID, default: []].formUnion(values)
+                    fold(update, into: traceID)
                 }
                 for (part, chunkID) in zip(parts, try chunks.write(parts, resourceID: resourceID, db)) {
-                    traces[part.traceID]!.chunkIDs.append(chunkID)
+                    pending[part.traceID]!.chunkIDs.append(chunkID)
                 }
-            }
-        }
-        for (traceID, update) in traces {
-            pendingTraces.append((traceID, update))
-            for value in searchValues[traceID, default: []] {
-                pendingSearch.append(
-                    SearchEntry(keyID: value.keyID, value: value.value, startNanos: update.aggregate.startNanos, traceID: traceID))
             }
         }
         return outcome
+    }
+
+    private func fold(_ update: TraceUpdate, into traceID: TraceID) {
+        guard var existing = pending[traceID] else {
+            pendingOrder.append(traceID)
+            pending[traceID] = update
+            return
+        }
+        pending[traceID] = nil  // keeps `existing` uniquely referenced while it grows
+        existing.aggregate.merge(update.aggregate)
+        existing.flags.formUnion(update.flags)
+        existing.values.formUnion(update.values)
+        pending[traceID] = existing
     }
 
     private func serviceID(_ name: String) throws -> Int64 {
@@ -131,24 +137,51 @@ final class BatchInserter {
         return id
     }
 
-    /// Writes the summaries and search entries of every batch inserted so far.
+    /// Writes the summaries and search entries of every batch inserted so far, each in its
+    /// trace's home segment (the current one for a trace not seen before), and the
+    /// segments' trace counts and start bounds.
     func finish() throws {
-        pendingTraces.sort { $0.0 < $1.0 }
-        for (traceID, update) in pendingTraces { try upsert(traceID, update) }
-        pendingSearch.sort { ($0.keyID, $0.value, $0.startNanos, $0.traceID) < ($1.keyID, $1.value, $1.startNanos, $1.traceID) }
-        for entry in pendingSearch {
-            insertSearchEntry.bind(1, segment)
+        var homed: [(segment: Int64, traceID: TraceID)] = []
+        homed.reserveCapacity(pendingOrder.count)
+        var bounds: [Int64: SegmentBounds] = [:]
+        for traceID in pendingOrder.sorted() {
+            let (home, isNew) = try home(of: traceID)
+            homed.append((home, traceID))
+            bounds[home, default: SegmentBounds()].add(start: pending[traceID]!.aggregate.startNanos, isNew: isNew)
+        }
+        homed.sort { ($0.segment, $0.traceID) < ($1.segment, $1.traceID) }
+        var entries: [SearchEntry] = []
+        for (home, traceID) in homed {
+            let update = pending[traceID]!
+            try upsert(traceID, update, segment: home)
+            for value in update.values {
+                entries.append(SearchEntry(segment: home, keyID: value.keyID, value: value.value, traceID: traceID))
+            }
+        }
+        entries.sort { ($0.segment, $0.keyID, $0.value, $0.traceID) < ($1.segment, $1.keyID, $1.value, $1.traceID) }
+        for entry in entries {
+            insertSearchEntry.bind(1, entry.segment)
             insertSearchEntry.bind(2, entry.keyID)
             insertSearchEntry.bind(3, text: entry.value)
-            insertSearchEntry.bind(4, Int64(entry.startNanos))
-            insertSearchEntry.bind(5, blob: entry.traceID.bytes)
+            insertSearchEntry.bind(4, blob: entry.traceID.bytes)
             try insertSearchEntry.execute()
         }
-        pendingTraces.removeAll()
-        pendingSearch.removeAll()
+        for (segment, bounds) in bounds { try Segments.add(bounds, to: segment, db) }
+        pendingOrder.removeAll()
+        pending.removeAll()
     }
 
-    private func upsert(_ traceID: TraceID, _ update: TraceUpdate) throws {
+    /// The trace's home segment, recorded as the current one if the trace is new.
+    private func home(of traceID: TraceID) throws -> (segment: Int64, isNew: Bool) {
+        findHome.bind(1, blob: traceID.bytes)
+        if let home = try findHome.fetchInt64() { return (home, false) }
+        insertHome.bind(1, blob: traceID.bytes)
+        insertHome.bind(2, segment)
+        try insertHome.execute()
+        return (segment, true)
+    }
+
+    private func upsert(_ traceID: TraceID, _ update: TraceUpdate, segment: Int64) throws {
         let trace = update.aggregate
         upsertTrace.bind(1, blob: traceID.bytes)
         upsertTrace.bind(2, Int64(trace.startNanos))

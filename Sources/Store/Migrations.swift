@@ -10,7 +10,8 @@ enum Migrations {
     }
 
     private static let dataSteps: [String: @Sendable (Database) throws -> Void] = [
-        "0002_trace_chunks": Version1SpanRows.convert
+        "0002_trace_chunks": Version1SpanRows.convert,
+        "0004_trace_homes": SplitTraceSummaries.merge,
     ]
 
     static func migrator() throws -> DatabaseMigrator {

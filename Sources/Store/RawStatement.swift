@@ -51,16 +51,27 @@ struct RawStatement {
         if let text { bind(index, text: text) } else { sqlite3_bind_null(handle, index) }
     }
 
+    /// Runs a query and returns the integer in the first column of its first row, if any.
+    func fetchInt64() throws -> Int64? {
+        defer { sqlite3_reset(handle) }
+        switch sqlite3_step(handle) {
+        case SQLITE_ROW: return sqlite3_column_int64(handle, 0)
+        case SQLITE_DONE: return nil
+        case let code: throw error(code)
+        }
+    }
+
+    private func error(_ code: Int32) -> DatabaseError {
+        DatabaseError(
+            resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: statement.sql)
+    }
+
     /// Runs the statement to completion and returns the number of rows it changed.
     @discardableResult
     func execute() throws -> Int {
         defer { sqlite3_reset(handle) }
         let code = sqlite3_step(handle)
-        guard code == SQLITE_DONE else {
-            throw DatabaseError(
-                resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)),
-                sql: statement.sql)
-        }
+        guard code == SQLITE_DONE else { throw error(code) }
         return Int(sqlite3_changes(connection))
     }
 }

@@ -161,13 +161,15 @@ public final class SQLiteSpanStore: SpanStore {
 
     private static func spans(of id: TraceID, _ db: Database) throws -> [StoredSpan] {
         // Cached statements: a search reads many traces, and preparing each time was ~11 % of its CPU.
-        let lists = try Data.fetchAll(
-            db.cachedStatement(sql: "SELECT chunks FROM traces WHERE segment IN (\(Segments.all)) AND trace_id = ?"),
-            arguments: [Data(id.bytes)])
-        var chunkIDs: [Int64] = []
-        for list in lists { chunkIDs += try ChunkCodec.decodeChunkIDs(Array(list)) }
+        guard
+            let list = try Data.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT t.chunks FROM trace_homes h JOIN traces t USING (segment, trace_id) WHERE h.trace_id = ?"),
+                arguments: [Data(id.bytes)])
+        else { return [] }
+        let chunkIDs = try ChunkCodec.decodeChunkIDs(Array(list))
         var resources: [Int64: (Resource, InstrumentationScope)] = [:]
-        // A span re-sent in a differently composed batch, or across a segment boundary, is shown once.
+        // A span re-sent in a differently composed batch, or after its segment's digests, is shown once.
         var seen = Set<SpanIdentity>()
         var spans: [StoredSpan] = []
         for chunkID in Set(chunkIDs).sorted() {
@@ -208,32 +210,16 @@ public final class SQLiteSpanStore: SpanStore {
 
     public func findTraces(_ query: TraceQuery) async throws -> [TraceSummary] {
         try await pool.read { db in
-            try TraceSearch(
-                db: db, query: query, spans: { try Self.spans(of: $0, db) }, summary: { try Self.summary(of: $0, db) }
-            ).run()
+            try TraceSearch(db: db, query: query, spans: { try Self.spans(of: $0, db) }).run()
         }
     }
 
-    /// Merges a trace's summary rows (one per segment it was written in).
+    /// A trace's summary row, found through its home segment.
     private static func summary(of traceID: Data, _ db: Database) throws -> TraceSummary? {
-        let rows = try Row.fetchAll(
+        try Row.fetchOne(
             db.cachedStatement(
-                sql: """
-                    SELECT t.start_ns, t.end_ns, t.span_count, t.error_count, t.root_span_id, t.root_has_parent, t.root_start_ns,
-                           s.name AS root_service, t.root_name, t.root_route, t.flags
-                    FROM traces t JOIN services s ON s.id = t.root_service_id
-                    WHERE t.segment IN (\(Segments.all)) AND t.trace_id = ?
-                    ORDER BY t.root_has_parent, t.root_start_ns
-                    """),
-            arguments: [traceID])
-        guard let root = rows.first else { return nil }
-        let start = rows.map { $0["start_ns"] as Int64 }.min()!
-        let end = rows.map { $0["end_ns"] as Int64 }.max()!
-        return TraceSummary(
-            traceID: TraceID(bytes: traceID)!, startTimeUnixNano: UInt64(start), durationNanos: UInt64(max(0, end - start)),
-            spanCount: rows.reduce(0) { $0 + ($1["span_count"] as Int) }, errorCount: rows.reduce(0) { $0 + ($1["error_count"] as Int) },
-            rootSpanID: SpanID(UInt64(bitPattern: root["root_span_id"])), hasRoot: (root["root_has_parent"] as Int64) == 0,
-            rootService: root["root_service"], rootName: root["root_name"], rootRoute: root["root_route"],
-            flags: TraceFlags(rawValue: rows.reduce(0) { $0 | ($1["flags"] as Int64) }))
+                sql: "SELECT \(TraceSummary.storedColumns) FROM trace_homes h JOIN traces t USING (segment, trace_id) \(TraceSummary.storedJoin) WHERE h.trace_id = ?"),
+            arguments: [traceID]
+        ).map(TraceSummary.init(stored:))
     }
 }

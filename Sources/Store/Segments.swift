@@ -1,8 +1,9 @@
 import GRDB
 
 /// Segments partition everything keyed by trace id into runs of consecutively stored spans
-/// (see schemas/sqlite/0001_spans.sql): writes go to the newest segment until it holds
-/// `StoreConfiguration.segmentSpans` spans, then a new one starts.
+/// (see schemas/sqlite/0001_spans.sql and 0004_trace_homes.sql): a trace lives in the
+/// segment where it was first stored (its home); new traces go to the newest segment
+/// until it holds `StoreConfiguration.segmentSpans` spans, then a new one starts.
 enum Segments {
     /// The segment to write into now, starting a new one when the newest is full.
     static func current(_ db: Database, maxSpans: Int) throws -> Int64 {
@@ -19,6 +20,51 @@ enum Segments {
         try db.execute(sql: "UPDATE segments SET span_count = span_count + ? WHERE id = ?", arguments: [spans, segment])
     }
 
-    /// SQL selecting every segment id, for `segment IN (…)` lookups by trace id.
-    static let all = "SELECT id FROM segments"
+    /// Widens a segment's trace start bounds and adds its new traces.
+    static func add(_ bounds: SegmentBounds, to segment: Int64, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                UPDATE segments SET trace_count = trace_count + :new,
+                    min_start_ns = min(coalesce(min_start_ns, :min), :min),
+                    max_start_ns = max(coalesce(max_start_ns, :max), :max)
+                WHERE id = :segment
+                """,
+            arguments: ["new": bounds.newTraces, "min": bounds.minStart, "max": bounds.maxStart, "segment": segment])
+    }
+}
+
+/// What one write group adds to a segment's trace statistics.
+struct SegmentBounds {
+    var newTraces = 0
+    var minStart = Int64.max
+    var maxStart = Int64.min
+
+    mutating func add(start: UInt64, isNew: Bool) {
+        let start = Int64(clamping: start)
+        if isNew { newTraces += 1 }
+        minStart = min(minStart, start)
+        maxStart = max(maxStart, start)
+    }
+}
+
+/// A segment's place in time, for planning a search (`TraceSearch`).
+struct SegmentInfo: FetchableRecord {
+    var id: Int64
+    var traceCount: Int
+    /// Starts of the segment's traces: the earliest exactly, the latest as an upper bound.
+    var minStart: Int64
+    var maxStart: Int64
+
+    init(row: Row) {
+        id = row["id"]
+        traceCount = row["trace_count"]
+        minStart = row["min_start_ns"] ?? Int64.max
+        maxStart = row["max_start_ns"] ?? Int64.min
+    }
+
+    /// Every segment that holds a trace.
+    static func all(_ db: Database) throws -> [SegmentInfo] {
+        try SegmentInfo.fetchAll(
+            db, sql: "SELECT id, trace_count, min_start_ns, max_start_ns FROM segments WHERE trace_count > 0")
+    }
 }

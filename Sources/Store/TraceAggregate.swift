@@ -55,21 +55,23 @@ struct TraceAggregate {
         INSERT INTO traces (trace_id, start_ns, end_ns, span_count, error_count, root_span_id, root_has_parent,
                             root_start_ns, root_service_id, root_name, root_route, segment, chunks, flags)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-        ON CONFLICT (segment, trace_id) DO UPDATE SET
-            start_ns = min(start_ns, excluded.start_ns),
-            end_ns = max(end_ns, excluded.end_ns),
-            span_count = span_count + excluded.span_count,
-            error_count = error_count + excluded.error_count,
-            root_span_id = CASE WHEN \(better) THEN excluded.root_span_id ELSE root_span_id END,
-            root_has_parent = CASE WHEN \(better) THEN excluded.root_has_parent ELSE root_has_parent END,
-            root_start_ns = CASE WHEN \(better) THEN excluded.root_start_ns ELSE root_start_ns END,
-            root_service_id = CASE WHEN \(better) THEN excluded.root_service_id ELSE root_service_id END,
-            root_name = CASE WHEN \(better) THEN excluded.root_name ELSE root_name END,
-            root_route = CASE WHEN \(better) THEN excluded.root_route ELSE root_route END,
-            chunks = CAST(chunks || excluded.chunks AS BLOB),
-            flags = flags | excluded.flags
+        ON CONFLICT (segment, trace_id) DO UPDATE SET \(mergeAssignments { "excluded.\($0)" })
         """
 
-    private static let better =
-        "(excluded.root_has_parent, excluded.root_start_ns) < (traces.root_has_parent, traces.root_start_ns)"
+    /// The `SET` list folding an incoming summary into a `traces` row by the rules of
+    /// `merge(_:)`; `incoming` names the SQL value of each incoming column.
+    static func mergeAssignments(incoming: (String) -> String) -> String {
+        let better = "(\(incoming("root_has_parent")), \(incoming("root_start_ns"))) < (root_has_parent, root_start_ns)"
+        let root = ["root_span_id", "root_has_parent", "root_start_ns", "root_service_id", "root_name", "root_route"]
+            .map { "\($0) = CASE WHEN \(better) THEN \(incoming($0)) ELSE \($0) END" }
+        return ([
+            "start_ns = min(start_ns, \(incoming("start_ns")))",
+            "end_ns = max(end_ns, \(incoming("end_ns")))",
+            "span_count = span_count + \(incoming("span_count"))",
+            "error_count = error_count + \(incoming("error_count"))",
+        ] + root + [
+            "chunks = CAST(chunks || \(incoming("chunks")) AS BLOB)",
+            "flags = flags | \(incoming("flags"))",
+        ]).joined(separator: ", ")
+    }
 }

@@ -37,6 +37,78 @@ import Testing
         #expect(!tables.contains("spans") && !tables.contains("span_index"))
     }
 
+    /// A version-2 file holds a summary row per segment a trace was written in, and a
+    /// search entry per batch; version 3 merges them into the trace's home segment.
+    @Test func version2SplitSummariesAreMergedIntoTheHomeSegment() async throws {
+        let directory = try TemporaryDirectory(prefix: "keiro-migration")
+        defer { directory.remove() }
+        let path = directory.file("v2.sqlite")
+        let trace = SpanFixtures.traceID(51)
+        let other = SpanFixtures.traceID(52)
+        let root = SpanFixtures.httpServerSpan(
+            trace: trace, id: SpanFixtures.spanID(1), parent: nil, start: 1_000, durationNanos: 5_000, route: "/aggregate")
+        let child = SpanFixtures.httpServerSpan(
+            trace: trace, id: SpanFixtures.spanID(2), parent: root.spanID, start: 2_000, durationNanos: 500, route: "/items",
+            status: 503)
+        let unrelated = SpanFixtures.httpServerSpan(
+            trace: other, id: SpanFixtures.spanID(3), parent: nil, start: 1_500, durationNanos: 100, route: "/search")
+        let resource = Resource(attributes: [Attribute(SemanticAttributes.serviceName, .string("gateway"))])
+        let scope = InstrumentationScope(name: "keiro-test", version: "1")
+
+        let queue = try DatabaseQueue(path: path)
+        try Migrations.migrator().migrate(queue, upTo: "0003_drop_span_rows")
+        try await queue.write { db in
+            try db.execute(sql: "INSERT INTO segments (id, span_count) VALUES (1, 1), (2, 2)")
+            let serviceID = try Interned.service("gateway", db)
+            let resourceID = try Interned.resource(SpanBodyCodec.encodeResource(resource, scope: scope), serviceID: serviceID, db)
+            let routeKey = try Interned.indexKey(SemanticAttributes.httpRoute, db)
+            // The child came first (segment 1), the root and the other trace a segment later.
+            let chunks = try ChunkWriter(db).write(
+                [child, root, unrelated].map { ChunkCodec.encodePart(traceID: $0.traceID, spans: [$0]) }, resourceID: resourceID, db)
+            let rows: [(segment: Int, span: Span, chunk: Int64)] = [(1, child, chunks[0]), (2, root, chunks[1]), (2, unrelated, chunks[2])]
+            for row in rows {
+                try db.execute(
+                    sql: """
+                        INSERT INTO traces (segment, trace_id, start_ns, end_ns, span_count, error_count, root_span_id,
+                                            root_has_parent, root_start_ns, root_service_id, root_name, root_route, chunks, flags)
+                        VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+                        """,
+                    arguments: [
+                        row.segment, Data(row.span.traceID.bytes), Int64(row.span.startTimeUnixNano), Int64(row.span.endTimeUnixNano),
+                        row.span == child ? 1 : 0, Int64(bitPattern: row.span.spanID.value), row.span.parentSpanID == nil ? 0 : 1,
+                        Int64(row.span.startTimeUnixNano), serviceID, row.span.name,
+                        row.span.attributes[SemanticAttributes.httpRoute]?.displayString,
+                        Data(ChunkCodec.encodeChunkIDs([row.chunk])),
+                    ])
+            }
+            let entries: [(Int, String, Int64, TraceID)] = [
+                (1, "/items", 2_000, trace), (2, "/aggregate", 1_000, trace), (2, "/items", 1_000, trace), (2, "/search", 1_500, other),
+            ]
+            for (segment, value, start, traceID) in entries {
+                try db.execute(
+                    sql: "INSERT INTO trace_search (segment, key_id, value, start_ns, trace_id) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [segment, routeKey, value, start, Data(traceID.bytes)])
+            }
+        }
+
+        let store = try SQLiteSpanStore(configuration: StoreConfiguration(path: path))
+        let summary = try #require(try await store.traceSummary(trace))
+        #expect(summary.spanCount == 2 && summary.errorCount == 1)
+        #expect(summary.hasRoot && summary.rootSpanID == root.spanID && summary.rootRoute == "/aggregate")
+        #expect(summary.startTimeUnixNano == 1_000 && summary.durationNanos == 5_000)
+        #expect(try await store.trace(trace).map(\.span) == [root, child])
+        #expect(try await store.findTraces(TraceQuery(route: "/items", minDuration: 5_000)).map(\.traceID) == [trace])
+        #expect(try await store.findTraces(TraceQuery(route: "/search")).map(\.traceID) == [other])
+        let (rows, entries, segments) = try await queue.read { db in
+            (try Row.fetchAll(db, sql: "SELECT segment, trace_id FROM traces ORDER BY segment"),
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM trace_search WHERE trace_id = ?", arguments: [Data(trace.bytes)])!,
+             try Row.fetchAll(db, sql: "SELECT trace_count, min_start_ns, max_start_ns FROM segments ORDER BY id"))
+        }
+        #expect(rows.map { $0["segment"] as Int64 } == [1, 2])  // one row per trace, the split one in its home
+        #expect(entries == 2)  // /items once, /aggregate
+        #expect(segments.map { [$0[0], $0[1], $0[2]] as [Int64] } == [[1, 1_000, 1_000], [1, 1_500, 1_500]])
+    }
+
     /// Writes spans the way schema version 1 stored them: one row each, body prefixed by
     /// its version byte, search entries per span, one summary row.
     private func writeVersion1File(path: String, spans: [Span], resource: Resource, scope: InstrumentationScope) throws {
