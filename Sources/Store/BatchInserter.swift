@@ -139,21 +139,21 @@ final class BatchInserter {
 
     /// Writes the summaries and search entries of every batch inserted so far, each in its
     /// trace's home segment (the current one for a trace not seen before), and the
-    /// segments' trace counts and start bounds.
+    /// segments' trace counts, start bounds and longest durations.
     func finish() throws {
-        var homed: [(segment: Int64, traceID: TraceID)] = []
+        var homed: [(segment: Int64, traceID: TraceID, isNew: Bool)] = []
         homed.reserveCapacity(pendingOrder.count)
         var bounds: [Int64: SegmentBounds] = [:]
         for traceID in pendingOrder.sorted() {
             let (home, isNew) = try home(of: traceID)
-            homed.append((home, traceID))
-            bounds[home, default: SegmentBounds()].add(start: pending[traceID]!.aggregate.startNanos, isNew: isNew)
+            homed.append((home, traceID, isNew))
         }
         homed.sort { ($0.segment, $0.traceID) < ($1.segment, $1.traceID) }
         var entries: [SearchEntry] = []
-        for (home, traceID) in homed {
+        for (home, traceID, isNew) in homed {
             let update = pending[traceID]!
-            try upsert(traceID, update, segment: home)
+            let (start, end) = try upsert(traceID, update, segment: home)
+            bounds[home, default: SegmentBounds()].add(start: start, duration: end - start, isNew: isNew)
             for value in update.values {
                 entries.append(SearchEntry(segment: home, keyID: value.keyID, value: value.value, traceID: traceID))
             }
@@ -174,14 +174,15 @@ final class BatchInserter {
     /// The trace's home segment, recorded as the current one if the trace is new.
     private func home(of traceID: TraceID) throws -> (segment: Int64, isNew: Bool) {
         findHome.bind(1, blob: traceID.bytes)
-        if let home = try findHome.fetchInt64() { return (home, false) }
+        if let home = try findHome.fetchOne({ column in column(0) }) { return (home, false) }
         insertHome.bind(1, blob: traceID.bytes)
         insertHome.bind(2, segment)
         try insertHome.execute()
         return (segment, true)
     }
 
-    private func upsert(_ traceID: TraceID, _ update: TraceUpdate, segment: Int64) throws {
+    /// Folds `update` into the trace's row; returns the row's start and end after it.
+    private func upsert(_ traceID: TraceID, _ update: TraceUpdate, segment: Int64) throws -> (start: Int64, end: Int64) {
         let trace = update.aggregate
         upsertTrace.bind(1, blob: traceID.bytes)
         upsertTrace.bind(2, Int64(trace.startNanos))
@@ -197,7 +198,7 @@ final class BatchInserter {
         upsertTrace.bind(12, segment)
         upsertTrace.bind(13, blob: ChunkCodec.encodeChunkIDs(update.chunkIDs))
         upsertTrace.bind(14, update.flags.rawValue)
-        try upsertTrace.execute()
+        return try upsertTrace.fetchOne { column in (column(0), column(1)) }!
     }
 }
 

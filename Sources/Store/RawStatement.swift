@@ -51,11 +51,12 @@ struct RawStatement {
         if let text { bind(index, text: text) } else { sqlite3_bind_null(handle, index) }
     }
 
-    /// Runs a query and returns the integer in the first column of its first row, if any.
-    func fetchInt64() throws -> Int64? {
+    /// Runs a query (or a write with `RETURNING`) and reads its first row, if any, with
+    /// `read`, which gets the integer in a column by index.
+    func fetchOne<T>(_ read: ((Int32) -> Int64) -> T) throws -> T? {
         defer { sqlite3_reset(handle) }
         switch sqlite3_step(handle) {
-        case SQLITE_ROW: return sqlite3_column_int64(handle, 0)
+        case SQLITE_ROW: return read { sqlite3_column_int64(handle, $0) }
         case SQLITE_DONE: return nil
         case let code: throw error(code)
         }

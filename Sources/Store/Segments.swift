@@ -20,30 +20,36 @@ enum Segments {
         try db.execute(sql: "UPDATE segments SET span_count = span_count + ? WHERE id = ?", arguments: [spans, segment])
     }
 
-    /// Widens a segment's trace start bounds and adds its new traces.
+    /// Widens a segment's trace start and duration bounds and adds its new traces.
     static func add(_ bounds: SegmentBounds, to segment: Int64, _ db: Database) throws {
         try db.execute(
             sql: """
                 UPDATE segments SET trace_count = trace_count + :new,
                     min_start_ns = min(coalesce(min_start_ns, :min), :min),
-                    max_start_ns = max(coalesce(max_start_ns, :max), :max)
+                    max_start_ns = max(coalesce(max_start_ns, :max), :max),
+                    max_duration_ns = max(coalesce(max_duration_ns, :duration), :duration)
                 WHERE id = :segment
                 """,
-            arguments: ["new": bounds.newTraces, "min": bounds.minStart, "max": bounds.maxStart, "segment": segment])
+            arguments: [
+                "new": bounds.newTraces, "min": bounds.minStart, "max": bounds.maxStart, "duration": bounds.maxDuration,
+                "segment": segment,
+            ])
     }
 }
 
-/// What one write group adds to a segment's trace statistics.
+/// What one write group adds to a segment's trace statistics, from the traces' rows
+/// after the group's upserts.
 struct SegmentBounds {
     var newTraces = 0
     var minStart = Int64.max
     var maxStart = Int64.min
+    var maxDuration = Int64.min
 
-    mutating func add(start: UInt64, isNew: Bool) {
-        let start = Int64(clamping: start)
+    mutating func add(start: Int64, duration: Int64, isNew: Bool) {
         if isNew { newTraces += 1 }
         minStart = min(minStart, start)
         maxStart = max(maxStart, start)
+        maxDuration = max(maxDuration, duration)
     }
 }
 
@@ -54,17 +60,20 @@ struct SegmentInfo: FetchableRecord {
     /// Starts of the segment's traces: the earliest exactly, the latest as an upper bound.
     var minStart: Int64
     var maxStart: Int64
+    /// The longest of its traces.
+    var maxDuration: Int64
 
     init(row: Row) {
         id = row["id"]
         traceCount = row["trace_count"]
         minStart = row["min_start_ns"] ?? Int64.max
         maxStart = row["max_start_ns"] ?? Int64.min
+        maxDuration = row["max_duration_ns"] ?? Int64.min
     }
 
     /// Every segment that holds a trace.
     static func all(_ db: Database) throws -> [SegmentInfo] {
         try SegmentInfo.fetchAll(
-            db, sql: "SELECT id, trace_count, min_start_ns, max_start_ns FROM segments WHERE trace_count > 0")
+            db, sql: "SELECT id, trace_count, min_start_ns, max_start_ns, max_duration_ns FROM segments WHERE trace_count > 0")
     }
 }

@@ -4,7 +4,7 @@ import GRDB
 /// The Swift step of migration 0004: a version-2 file may hold several summary rows of a
 /// trace (one per segment its parts were written in). Each such trace's rows are merged
 /// into the row in its home segment, with the rules of `TraceAggregate.upsertSQL`; then
-/// every segment's trace count and start bounds are filled in.
+/// every segment's trace count, start bounds and longest duration are filled in.
 enum SplitTraceSummaries {
     static func merge(_ db: Database) throws {
         let split = try Data.fetchAll(db, sql: "SELECT trace_id FROM traces GROUP BY trace_id HAVING count(*) > 1")
@@ -29,8 +29,8 @@ enum SplitTraceSummaries {
         }
         try db.execute(
             sql: """
-                UPDATE segments SET (trace_count, min_start_ns, max_start_ns) =
-                    (SELECT count(*), min(start_ns), max(start_ns) FROM traces WHERE segment = segments.id)
+                UPDATE segments SET (trace_count, min_start_ns, max_start_ns, max_duration_ns) =
+                    (SELECT count(*), min(start_ns), max(start_ns), max(duration_ns) FROM traces WHERE segment = segments.id)
                 """)
     }
 

@@ -51,11 +51,13 @@ struct TraceAggregate {
     }
 
     /// The upsert applying the same rules in SQL; SET expressions all read the old row.
+    /// Returns the row's resulting start and end.
     static let upsertSQL = """
         INSERT INTO traces (trace_id, start_ns, end_ns, span_count, error_count, root_span_id, root_has_parent,
                             root_start_ns, root_service_id, root_name, root_route, segment, chunks, flags)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
         ON CONFLICT (segment, trace_id) DO UPDATE SET \(mergeAssignments { "excluded.\($0)" })
+        RETURNING start_ns, end_ns
         """
 
     /// The `SET` list folding an incoming summary into a `traces` row by the rules of

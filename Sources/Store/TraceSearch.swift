@@ -6,9 +6,9 @@ import KeiroModel
 ///
 /// A trace's summary row and all its search entries live in its home segment, so each
 /// segment answers the query on its own, exactly (`SegmentSearch`). Segments are visited
-/// in the query's order of their trace start bounds, skipping those outside the query's
-/// time range; for `.newest`/`.oldest`, the walk stops once no remaining segment can hold
-/// a trace that beats the `limit`-th found, so a selective query over a large store reads
+/// in the query's order of their trace start (or duration) bounds, skipping those outside
+/// the query's time range or below its minimum duration; the walk stops once no
+/// remaining segment can hold a trace that beats the `limit`-th found, so a selective query over a large store reads
 /// only the segments it needs, and each segment's statement is bounded by that cut too.
 struct TraceSearch {
     let db: Database
@@ -30,17 +30,20 @@ struct TraceSearch {
         return best.traces
     }
 
-    /// The segments that may hold a trace in the query's time range, in the order to visit.
+    /// The segments that may hold a trace in the query's time and duration range, in the
+    /// order to visit.
     private func segments() throws -> [SegmentInfo] {
         let inRange = try SegmentInfo.all(db).filter { segment in
             if let after = query.startAfter, segment.maxStart < Int64(clamping: after) { return false }
             if let before = query.startBefore, segment.minStart >= Int64(clamping: before) { return false }
+            if let minDuration = query.minDuration, segment.maxDuration < Int64(clamping: minDuration) { return false }
             return true
         }
         switch query.order {
         case .newest: return inRange.sorted { $0.maxStart > $1.maxStart }
         case .oldest: return inRange.sorted { $0.minStart < $1.minStart }
-        case .longest, .shortest: return inRange
+        case .longest: return inRange.sorted { $0.maxDuration > $1.maxDuration }
+        case .shortest: return inRange
         }
     }
 
@@ -62,7 +65,8 @@ extension SegmentInfo {
         switch order {
         case .newest: maxStart >= Int64(clamping: cut.startTimeUnixNano)
         case .oldest: minStart <= Int64(clamping: cut.startTimeUnixNano)
-        case .longest, .shortest: true
+        case .longest: maxDuration >= Int64(clamping: cut.durationNanos)
+        case .shortest: true
         }
     }
 }

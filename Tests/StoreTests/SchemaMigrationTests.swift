@@ -102,11 +102,11 @@ import Testing
         let (rows, entries, segments) = try await queue.read { db in
             (try Row.fetchAll(db, sql: "SELECT segment, trace_id FROM traces ORDER BY segment"),
              try Int.fetchOne(db, sql: "SELECT count(*) FROM trace_search WHERE trace_id = ?", arguments: [Data(trace.bytes)])!,
-             try Row.fetchAll(db, sql: "SELECT trace_count, min_start_ns, max_start_ns FROM segments ORDER BY id"))
+             try Row.fetchAll(db, sql: "SELECT trace_count, min_start_ns, max_start_ns, max_duration_ns FROM segments ORDER BY id"))
         }
         #expect(rows.map { $0["segment"] as Int64 } == [1, 2])  // one row per trace, the split one in its home
         #expect(entries == 2)  // /items once, /aggregate
-        #expect(segments.map { [$0[0], $0[1], $0[2]] as [Int64] } == [[1, 1_000, 1_000], [1, 1_500, 1_500]])
+        #expect(segments.map { [$0[0], $0[1], $0[2], $0[3]] as [Int64] } == [[1, 1_000, 1_000, 5_000], [1, 1_500, 1_500, 100]])
     }
 
     /// Writes spans the way schema version 1 stored them: one row each, body prefixed by

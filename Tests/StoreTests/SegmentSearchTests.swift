@@ -85,6 +85,19 @@ import Testing
             }
             let rowCount = try await db.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM traces")! }
             #expect(rowCount == expected.count)
+            // Segment bounds: earliest start and longest duration exact, latest start an upper bound.
+            let wrongBounds = try await db.read { db in
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) FROM segments s JOIN (
+                            SELECT segment, count(*) AS n, min(start_ns) AS first, max(start_ns) AS last, max(duration_ns) AS longest
+                            FROM traces GROUP BY segment) t ON t.segment = s.id
+                        WHERE s.trace_count <> t.n OR s.min_start_ns <> t.first OR s.max_start_ns < t.last
+                            OR s.max_duration_ns <> t.longest
+                        """)!
+            }
+            #expect(wrongBounds == 0)
         }
 
         func answer(_ query: TraceQuery) -> [TraceID] {

@@ -14,7 +14,12 @@ import TestSupport
 // file), versus the ceiling: the same batches written straight into a fresh store (no
 // HTTP, no decompression, no decoding). Prints spans/s for both, the ratio and peak RSS.
 //
-// Usage: IngestBench [--spans N] [--connections C]
+// Usage: IngestBench [--spans N] [--connections C] [--traffic unique|demo]
+//
+// Traffic: `unique` (default) — every batch is one proxy's spans of traces seen nowhere
+// else (~2 spans per trace: the worst case for the per-trace index); `demo` — complete
+// traces of the demo topology (`DemoTraces`, ~9.4 spans per trace), each process's spans
+// in its own batches, as the collector receives them from a real deployment.
 
 func argument(_ name: String, default value: Int) -> Int {
     let arguments = CommandLine.arguments
@@ -41,21 +46,34 @@ let totalSpans = argument("--spans", default: 1_000_000)
 let connections = argument("--connections", default: 4)
 
 // MARK: Payloads, prepared before timing
-var traffic = SyntheticTraffic(seed: 42)
+let trafficKind = CommandLine.arguments.firstIndex(of: "--traffic").map { CommandLine.arguments[$0 + 1] } ?? "unique"
+guard trafficKind == "unique" || trafficKind == "demo" else { fatalError("--traffic must be unique or demo") }
+let demoTraffic = trafficKind == "demo"
 var batches: [SpanBatch] = []
 var bodies: [[UInt8]] = []
 var generated = 0
 let baseTime = UInt64(Date().timeIntervalSince1970) * 1_000_000_000
-while generated < totalSpans {
-    // Exporters send recent spans: each batch covers the second after the previous one's start (~100k spans/s of traffic).
-    let batch = traffic.batch(
-        spans: min(traffic.size(in: 512...2048), totalSpans - generated), startNanos: baseTime + UInt64(generated) * 10_000)
-    generated += batch.spanCount
-    batches.append(batch)
-    bodies.append(try gzip(try batch.otlpRequest.serializedBytes()))
+if demoTraffic {
+    // Demo-topology traces over the last ten minutes (~1.7k traces/s at 1M spans).
+    var demo = DemoTraces(seed: 42, spans: totalSpans, endNanos: baseTime, window: .seconds(600))
+    while let batch = demo.next() {
+        generated += batch.spanCount
+        batches.append(batch)
+        bodies.append(try gzip(try batch.otlpRequest.serializedBytes()))
+    }
+} else {
+    var traffic = SyntheticTraffic(seed: 42)
+    while generated < totalSpans {
+        // Exporters send recent spans: each batch covers the second after the previous one's start (~100k spans/s of traffic).
+        let batch = traffic.batch(
+            spans: min(traffic.size(in: 512...2048), totalSpans - generated), startNanos: baseTime + UInt64(generated) * 10_000)
+        generated += batch.spanCount
+        batches.append(batch)
+        bodies.append(try gzip(try batch.otlpRequest.serializedBytes()))
+    }
 }
 let compressedMiB = Double(bodies.reduce(0) { $0 + $1.count }) / 1_048_576
-print("payload: \(generated) spans in \(batches.count) batches (512–2048 spans), \(String(format: "%.1f", compressedMiB)) MiB gzip, \(connections) connections")
+print("payload (\(demoTraffic ? "demo" : "unique") traffic): \(generated) spans in \(batches.count) batches (512–2048 spans), \(String(format: "%.1f", compressedMiB)) MiB gzip, \(connections) connections")
 print(String(format: "RSS after preparing payloads: %.0f MiB", currentRSSMiB()))
 
 let ceilingOnly = CommandLine.arguments.contains("--ceiling-only")

@@ -11,8 +11,9 @@
 -- part of the trace updates the summary row there and adds its search entries there.
 -- A lookup by trace id is two seeks, a segment's summary rows are whole traces (duration
 -- and start bounds go into SQL), and a trace has one search entry per indexed value.
--- `segments` keeps the bounds of its traces' starts so that a search skips segments
--- outside its time range and stops once no remaining segment can hold a newer trace.
+-- `segments` keeps the bounds of its traces' starts and durations so that a search skips
+-- segments outside its time range or below its minimum duration, and stops once no
+-- remaining segment can hold a newer (or longer) trace.
 -- Split summaries of version-2 files are merged by the Swift step that follows this
 -- file (Migrations.swift), which also fills the segment bounds.
 
@@ -24,11 +25,13 @@ CREATE TABLE trace_homes (
 
 INSERT INTO trace_homes (trace_id, segment) SELECT trace_id, min(segment) FROM traces GROUP BY trace_id;
 
--- Traces homed in the segment, and the range of their starts: `min_start_ns` is exact,
--- `max_start_ns` an upper bound (a trace's start only moves earlier as spans arrive).
+-- Traces homed in the segment, the range of their starts and their longest duration:
+-- `min_start_ns` and `max_duration_ns` are exact, `max_start_ns` an upper bound (a
+-- trace's start only moves earlier as spans arrive).
 ALTER TABLE segments ADD COLUMN trace_count INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE segments ADD COLUMN min_start_ns INTEGER;
 ALTER TABLE segments ADD COLUMN max_start_ns INTEGER;
+ALTER TABLE segments ADD COLUMN max_duration_ns INTEGER;
 
 -- The search index without the start (it now comes from the trace's one summary row), so
 -- an indexed value is stored once per trace.
