@@ -67,47 +67,42 @@ final class BatchInserter {
         insertHome = try RawStatement(db, sql: "INSERT INTO trace_homes (trace_id, segment) VALUES (?1, ?2)")
     }
 
-    /// Inserts one batch and reports what it stored.
-    func insert(_ batch: SpanBatch) throws -> WriteOutcome {
+    /// Inserts one prepared batch and reports what it stored. A part whose digest the
+    /// segment already has is a duplicate; a chunk that held one is packed again without it.
+    func insert(_ batch: PreparedBatch) throws -> WriteOutcome {
         var outcome = WriteOutcome()
-        let serviceKeyID = try keyID(SemanticAttributes.serviceName)
-        for resourceSpans in batch.resourceSpans {
-            let serviceName = resourceSpans.resource.serviceName
-            let serviceID = try serviceID(serviceName)
-            for scopeSpans in resourceSpans.scopeSpans where !scopeSpans.spans.isEmpty {
-                let resourceID = try Interned.resource(
-                    SpanBodyCodec.encodeResource(resourceSpans.resource, scope: scopeSpans.scope), serviceID: serviceID, db)
-                var parts: [EncodedPart] = []
-                for (traceID, spans) in TraceParts.group(scopeSpans.spans) {
-                    let part = ChunkCodec.encodePart(traceID: traceID, spans: spans)
-                    insertDigest.bind(1, segment)
-                    insertDigest.bind(2, part.digest)
-                    guard try insertDigest.execute() == 1 else {
-                        outcome.duplicates += part.spanCount
-                        continue
-                    }
-                    outcome.stored += part.spanCount
-                    parts.append(part)
-                    var update = TraceUpdate(aggregate: TraceAggregate(spans: spans, serviceID: serviceID))
-                    update.values.insert(SearchValue(keyID: serviceKeyID, value: serviceName))
-                    for span in spans {
-                        try indexed.forEachEntry(of: span) { key, value in
-                            update.values.insert(SearchValue(keyID: try keyID(key), value: value))
-                        }
-                        update.flags.formUnion(TraceFlags.recorded(by: span))
-                    }
-                    if !update.flags.isEmpty {
-                        let flagKeyID = try keyID(SearchKeys.flag)
-                        for name in update.flags.searchNames { update.values.insert(SearchValue(keyID: flagKeyID, value: name)) }
-                    }
-                    fold(update, into: traceID)
-                }
-                for (part, chunkID) in zip(parts, try chunks.write(parts, resourceID: resourceID, db)) {
-                    pending[part.traceID]!.chunkIDs.append(chunkID)
+        for scope in batch.scopes {
+            let serviceID = try serviceID(scope.serviceName)
+            let resourceID = try Interned.resource(scope.resourceBody, serviceID: serviceID, db)
+            var isNew: [Bool] = []
+            isNew.reserveCapacity(scope.parts.count)
+            for part in scope.parts {
+                insertDigest.bind(1, segment)
+                insertDigest.bind(2, part.digest)
+                let new = try insertDigest.execute() == 1
+                isNew.append(new)
+                if new { outcome.stored += part.encoded.spanCount } else { outcome.duplicates += part.encoded.spanCount }
+            }
+            for chunk in scope.chunks {
+                let kept = chunk.parts.filter { isNew[$0] }
+                if kept.count == chunk.parts.count {
+                    let id = try chunks.insert(chunk, resourceID: resourceID, db)
+                    for index in kept { try fold(scope.parts[index], chunkID: id, serviceID: serviceID) }
+                } else if !kept.isEmpty {
+                    let ids = try chunks.write(kept.map { scope.parts[$0].encoded }, resourceID: resourceID, db)
+                    for (index, id) in zip(kept, ids) { try fold(scope.parts[index], chunkID: id, serviceID: serviceID) }
                 }
             }
         }
         return outcome
+    }
+
+    /// Adds a stored part to its trace's pending update.
+    private func fold(_ part: PreparedBatch.Part, chunkID: Int64, serviceID: Int64) throws {
+        var update = TraceUpdate(aggregate: part.aggregate, flags: part.flags, chunkIDs: [chunkID])
+        update.aggregate.root.serviceID = serviceID
+        for value in part.values { update.values.insert(SearchValue(keyID: try keyID(value.key), value: value.value)) }
+        fold(update, into: part.encoded.traceID)
     }
 
     private func fold(_ update: TraceUpdate, into traceID: TraceID) {
@@ -120,6 +115,7 @@ final class BatchInserter {
         existing.aggregate.merge(update.aggregate)
         existing.flags.formUnion(update.flags)
         existing.values.formUnion(update.values)
+        existing.chunkIDs += update.chunkIDs
         pending[traceID] = existing
     }
 

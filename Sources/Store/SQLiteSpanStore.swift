@@ -63,10 +63,13 @@ public final class SQLiteSpanStore: SpanStore {
 
     // MARK: Writing
 
+    /// Prepares the batch on the caller's task (encoding, compression, per-trace folding:
+    /// `PreparedBatch`), then queues it for the writer.
     public func write(_ batch: SpanBatch) async throws -> WriteOutcome {
         if batch.spanCount == 0 { return WriteOutcome() }
+        let prepared = try PreparedBatch(batch, indexed: indexed)
         return try await withCheckedThrowingContinuation { continuation in
-            queue.enqueue(batch, continuation: continuation)
+            queue.enqueue(prepared, continuation: continuation)
         }
     }
 
@@ -105,7 +108,7 @@ public final class SQLiteSpanStore: SpanStore {
     /// transaction of its own, so only a batch that fails alone is refused. (Savepoints per
     /// batch would isolate failures too, but SQLite then copies every page a batch touches
     /// into a statement journal: more I/O than the batch itself.)
-    private func insertAllOrEach(_ batches: [SpanBatch]) async -> [Result<WriteOutcome, any Error>] {
+    private func insertAllOrEach(_ batches: [PreparedBatch]) async -> [Result<WriteOutcome, any Error>] {
         do {
             return try await pool.write { [self] db in try insertGroup(batches, db) }.map { .success($0) }
         } catch {
@@ -123,10 +126,11 @@ public final class SQLiteSpanStore: SpanStore {
         return results
     }
 
-    /// Inserts batches in one transaction on the caller's thread, bypassing the queue: the
-    /// store's own ceiling, used by benchmarks.
+    /// Prepares and inserts batches in one transaction on the caller's thread, bypassing
+    /// the queue: the store's own ceiling, used by benchmarks.
     public func insertDirectly(_ batches: [SpanBatch]) throws -> WriteOutcome {
-        try pool.write { db in
+        let batches = try batches.map { try PreparedBatch($0, indexed: indexed) }
+        return try pool.write { db in
             try insertGroup(batches, db).reduce(into: WriteOutcome()) { total, outcome in
                 total.stored += outcome.stored
                 total.duplicates += outcome.duplicates
@@ -135,7 +139,7 @@ public final class SQLiteSpanStore: SpanStore {
     }
 
     /// Inserts a group of batches in the open transaction (all or nothing).
-    private func insertGroup(_ batches: [SpanBatch], _ db: Database) throws -> [WriteOutcome] {
+    private func insertGroup(_ batches: [PreparedBatch], _ db: Database) throws -> [WriteOutcome] {
         let segment = try Segments.current(db, maxSpans: configuration.segmentSpans)
         let inserter = try BatchInserter(db, segment: segment, indexed: indexed)
         let outcomes = try batches.map { try inserter.insert($0) }

@@ -5,7 +5,7 @@ import Synchronization
 /// wait for room: a full queue fails at once. The writer waits (suspends) for work.
 final class WriteQueue: Sendable {
     struct Item: Sendable {
-        var batch: SpanBatch
+        var batch: PreparedBatch
         var spanCount: Int
         var continuation: CheckedContinuation<WriteOutcome, any Error>
     }
@@ -33,7 +33,7 @@ final class WriteQueue: Sendable {
     var writingSpans: Int { state.withLock { $0.writingSpans } }
 
     /// Enqueues a batch, or fails the continuation at once when full or closed.
-    func enqueue(_ batch: SpanBatch, continuation: CheckedContinuation<WriteOutcome, any Error>) {
+    func enqueue(_ batch: PreparedBatch, continuation: CheckedContinuation<WriteOutcome, any Error>) {
         let count = batch.spanCount
         let (refusal, waiter): (StoreUnavailable?, CheckedContinuation<Void, Never>?) = state.withLock { state in
             if state.closed { return (StoreUnavailable(reason: .closed), nil) }

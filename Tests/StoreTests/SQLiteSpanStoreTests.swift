@@ -38,6 +38,27 @@ import Testing
         }
     }
 
+    /// A retried export that carries an already stored trace beside new ones: the stored
+    /// part is a duplicate, the chunk prepared with it is packed again without it.
+    @Test func aBatchMixingStoredAndNewTracesStoresOnlyTheNew() async throws {
+        try await withTemporaryStore { store throws in
+            func spans(_ n: UInt64) -> [Span] {
+                (0..<3).map { index in
+                    SpanFixtures.httpServerSpan(
+                        trace: SpanFixtures.traceID(n), id: SpanFixtures.spanID(n * 10 + index),
+                        parent: index == 0 ? nil : SpanFixtures.spanID(n * 10), start: 1_000 * n + index, durationNanos: 10)
+                }
+            }
+            _ = try await store.write(SpanFixtures.batch(service: "gateway", spans: spans(1)))
+            let mixed = SpanFixtures.batch(service: "gateway", spans: spans(2) + spans(1) + spans(3))
+            #expect(try await store.write(mixed) == WriteOutcome(stored: 6, duplicates: 3))
+            for n: UInt64 in 1...3 {
+                #expect(try await store.trace(SpanFixtures.traceID(n)).map(\.span) == spans(n))
+                #expect(try await store.traceSummary(SpanFixtures.traceID(n))?.spanCount == 3)
+            }
+        }
+    }
+
     @Test func sharedClientServerSpanIDsAreBothKept() async throws {
         try await withTemporaryStore { store throws in
             let trace = SpanFixtures.traceID(3)

@@ -99,7 +99,7 @@ import Testing
         #expect(try await store.trace(trace).map(\.span) == [root, child])
         #expect(try await store.findTraces(TraceQuery(route: "/items", minDuration: 5_000)).map(\.traceID) == [trace])
         #expect(try await store.findTraces(TraceQuery(route: "/search")).map(\.traceID) == [other])
-        let (rows, entries, segments) = try await queue.read { db in
+        let (rows, entries, segments) = try queue.read { db in
             (try Row.fetchAll(db, sql: "SELECT segment, trace_id FROM traces ORDER BY segment"),
              try Int.fetchOne(db, sql: "SELECT count(*) FROM trace_search WHERE trace_id = ?", arguments: [Data(trace.bytes)])!,
              try Row.fetchAll(db, sql: "SELECT trace_count, min_start_ns, max_start_ns, max_duration_ns FROM segments ORDER BY id"))

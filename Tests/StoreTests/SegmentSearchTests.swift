@@ -45,7 +45,7 @@ import Testing
 
         init(store: SQLiteSpanStore, batches: [SpanBatch]) async throws {
             let db = try DatabaseQueue(path: store.configuration.path, configuration: { var c = Configuration(); c.readonly = true; return c }())
-            let rows = try await db.read { db in
+            let rows = try db.read { db in
                 try Row.fetchAll(
                     db, sql: "SELECT k.name, e.value, e.trace_id FROM trace_search e JOIN index_keys k ON k.id = e.key_id")
             }
