@@ -54,12 +54,7 @@ struct QueryRoutes: Sendable {
         } else if query.limit > Self.flameTraceLimit {
             throw APIError(status: .badRequest, message: "at most \(Self.flameTraceLimit) traces are folded into one flame graph", parameter: "limit")
         }
-        var folded = FoldedStacks()
-        for summary in try await store.findTraces(query) {
-            folded.add(TraceTree(stored: try await store.traceWith64BitPart(summary.traceID), traceID: summary.traceID))
-            await Task.yield()  // trees are built on the shared executor: let ingest handlers in between
-        }
-        return APIResponse.text(folded.text)
+        return APIResponse.text(try await FlameAggregate(query, from: store).folded.text)
     }
 
     /// The spans under the path's trace id (and its low 64 bits) and their tree.

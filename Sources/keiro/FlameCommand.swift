@@ -142,28 +142,7 @@ struct FlameCommand: AsyncParsableCommand {
     }
 }
 
-/// The folded stacks of the traces a query finds (at most its limit, in its order).
-struct FlameAggregate {
-    var folded = FoldedStacks()
-    var traces = 0
-    /// More traces matched than the limit let in.
-    var capped = false
-    let limit: Int
-
-    init(_ query: TraceQuery, from store: SQLiteSpanStore) async throws {
-        limit = query.limit
-        var probe = query
-        probe.limit = query.limit + 1
-        let found = try await store.findTraces(probe)
-        capped = found.count > query.limit
-        for summary in found.prefix(query.limit) {
-            // Each stored trace id once: a B3 64-bit twin is folded as its own trace.
-            guard let tree = try await store.tree(of: summary.traceID, joiningB3Twin: false) else { continue }
-            folded.add(tree)
-            traces += 1
-        }
-    }
-
+extension FlameAggregate {
     /// `<label>: folded N traces`, and that the limit cut the selection.
     func note(_ label: String) -> String {
         (label.isEmpty ? "" : label + ": ") + "folded \(traces) trace\(traces == 1 ? "" : "s")"

@@ -133,17 +133,6 @@ struct TracesCommand: AsyncParsableCommand {
     }
 }
 
-extension SQLiteSpanStore {
-    /// The request tree of a stored trace, nil when no span of it is stored. With
-    /// `joiningB3Twin`, spans stored under the id's low 64 bits are read too and joined where
-    /// a parent link proves it (`TreeOptions.traceID`).
-    func tree(of id: TraceID, joiningB3Twin: Bool) async throws -> TraceTree? {
-        let spans = try await joiningB3Twin ? traceWith64BitPart(id) : trace(id)
-        guard !spans.isEmpty else { return nil }
-        return TraceTree(stored: spans, traceID: id)
-    }
-}
-
 /// A lookup that found nothing: exit code 1 with a message.
 struct NotFound: Error, CustomStringConvertible {
     var message: String
