@@ -9,11 +9,21 @@ struct RequestTraceContext: Sendable {
 
     /// - Parameter addingAmazonTraceID: Behave as an AWS ALB (the edge): a request without
     ///   a valid `X-Amzn-Trace-Id` gets one whose Root is this trace (a new trace id then
-    ///   starts with the time in seconds, as an X-Ray Root does), forwarded with
+    ///   starts with the time in seconds, as an X-Ray Root does); one with a valid Root gets
+    ///   `Self=` put in front (`AmazonTraceID.albHeader`). Either is forwarded with
     ///   `Parent=` each try's CLIENT span.
     init(headers: [(name: String, value: String)], addingAmazonTraceID: Bool = false) {
         if var context = TraceContextExtractor.extract(from: headers) {
-            if addingAmazonTraceID, context.amazonTraceID == nil { context.amazonTraceID = Self.amazonTraceID(for: context) }
+            if addingAmazonTraceID {
+                if let incoming = context.amazonTraceID {
+                    var random = ProxyRandom()
+                    context.amazonTraceID = AmazonTraceID(
+                        header: AmazonTraceID.albHeader(
+                            incoming: incoming.headerValue, now: UInt64(unixNanosNow() / 1_000_000_000), random: &random))
+                } else {
+                    context.amazonTraceID = Self.amazonTraceID(for: context)
+                }
+            }
             self.context = context
         } else if addingAmazonTraceID {
             var random = ProxyRandom()

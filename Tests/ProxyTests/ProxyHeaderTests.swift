@@ -71,4 +71,19 @@ struct ProxyHeaderTests {
         let xrayHeaders = Dictionary(uniqueKeysWithValues: xray.propagationHeaders(parent: SpanID(0xabc), serverSpan: SpanID(1)).map { ($0.name, $0.value) })
         #expect(xrayHeaders["x-amzn-trace-id"] == "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=0000000000000abc;Sampled=1")
     }
+
+    @Test("The edge puts Self= in front of a caller's X-Amzn-Trace-Id, as an ALB does, and keeps its fields")
+    func edgeAddsSelf() throws {
+        let incoming = "Self=1-00000000-000000000000000000000000;Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1;Lineage=a87bd80c:1"
+        let edge = RequestTraceContext(headers: [("X-Amzn-Trace-Id", incoming)], addingAmazonTraceID: true)
+        #expect(edge.traceID.hexString == "5759e988bd862e3fe1be46a994272793")
+        let headers = Dictionary(uniqueKeysWithValues: edge.propagationHeaders(parent: SpanID(0xabc), serverSpan: SpanID(1)).map { ($0.name, $0.value) })
+        let forwarded = try #require(headers["x-amzn-trace-id"])
+        let fields = forwarded.split(separator: ";").map(String.init)
+        #expect(fields.count == 5)
+        #expect(fields[0].hasPrefix("Self=1-") && fields[0] != "Self=1-00000000-000000000000000000000000")
+        #expect(Array(fields.dropFirst()) == [
+            "Root=1-5759e988-bd862e3fe1be46a994272793", "Parent=0000000000000abc", "Sampled=1", "Lineage=a87bd80c:1",
+        ])
+    }
 }
