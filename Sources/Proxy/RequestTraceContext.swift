@@ -2,7 +2,8 @@ import KeiroModel
 
 /// The trace a request belongs to: the caller's — W3C `traceparent`, B3 (single or multi)
 /// or `X-Amzn-Trace-Id`, read by KeiroModel's `TraceContextExtractor` in that precedence —
-/// or a new sampled W3C one when the caller sent none that is valid.
+/// or a new W3C one when the caller sent none that is valid (sampled unless a bare B3
+/// decision said otherwise).
 struct RequestTraceContext: Sendable {
     /// The context as the caller propagated it (or the new one).
     let context: TraceContext
@@ -25,15 +26,21 @@ struct RequestTraceContext: Sendable {
                 }
             }
             self.context = context
-        } else if addingAmazonTraceID {
-            var random = ProxyRandom()
-            let root = AmazonTraceID.newRoot(now: UInt64(unixNanosNow() / 1_000_000_000), random: &random)
-            var context = TraceContext(
-                traceID: AmazonTraceID.traceID(root: root) ?? .random(), parentSpanID: nil, sampled: true, format: .w3c)
-            context.amazonTraceID = Self.amazonTraceID(for: context)
-            self.context = context
         } else {
-            context = TraceContext(traceID: .random(), parentSpanID: nil, sampled: true, format: .w3c)
+            // A new trace keeps a caller's bare B3 decision (`b3: 0` stays unsampled downstream).
+            let decision = TraceContextExtractor.samplingOnlyDecision(from: headers)
+            let sampled = decision != .deny
+            if addingAmazonTraceID {
+                var random = ProxyRandom()
+                let root = AmazonTraceID.newRoot(now: UInt64(unixNanosNow() / 1_000_000_000), random: &random)
+                var context = TraceContext(
+                    traceID: AmazonTraceID.traceID(root: root) ?? .random(), parentSpanID: nil, sampled: sampled,
+                    debug: decision == .debug, format: .w3c)
+                context.amazonTraceID = Self.amazonTraceID(for: context)
+                self.context = context
+            } else {
+                context = TraceContext(traceID: .random(), parentSpanID: nil, sampled: sampled, debug: decision == .debug, format: .w3c)
+            }
         }
     }
 

@@ -72,6 +72,17 @@ struct ProxyHeaderTests {
         #expect(xrayHeaders["x-amzn-trace-id"] == "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=0000000000000abc;Sampled=1")
     }
 
+    @Test("A bare B3 decision carries over to the new trace: b3: 0 is forwarded unsampled")
+    func bareB3DecisionIsKept() {
+        let denied = RequestTraceContext(headers: [("b3", "0")])
+        #expect(denied.parentSpanID == nil)
+        let forwarded = denied.propagationHeaders(parent: SpanID(0xabc), serverSpan: SpanID(1)).first { $0.name == "traceparent" }
+        #expect(forwarded?.value.hasSuffix("-0000000000000abc-00") == true)
+        #expect(denied.flags & 1 == 0)
+        let plain = RequestTraceContext(headers: [])
+        #expect(plain.propagationHeaders(parent: SpanID(0xabc), serverSpan: SpanID(1)).first { $0.name == "traceparent" }?.value.hasSuffix("-01") == true)
+    }
+
     @Test("The edge puts Self= in front of a caller's X-Amzn-Trace-Id, as an ALB does, and keeps its fields")
     func edgeAddsSelf() throws {
         let incoming = "Self=1-00000000-000000000000000000000000;Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1;Lineage=a87bd80c:1"
