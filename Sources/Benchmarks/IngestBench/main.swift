@@ -14,7 +14,7 @@ import TestSupport
 // file), versus the ceiling: the same batches written straight into a fresh store (no
 // HTTP, no decompression, no decoding). Prints spans/s for both, the ratio and peak RSS.
 //
-// Usage: IngestBench [--spans N] [--connections C] [--traffic unique|demo]
+// Usage: IngestBench [--spans N] [--connections C] [--traffic unique|demo] [--ceiling-only | --e2e-only]
 //
 // Traffic: `unique` (default) — every batch is one proxy's spans of traces seen nowhere
 // else (~2 spans per trace: the worst case for the per-trace index); `demo` — complete
@@ -149,6 +149,15 @@ let storedE2E = try await collector.store.findTraces(TraceQuery(limit: 1)).count
 precondition(ceilingOnly || storedE2E == 1, "end-to-end run stored nothing")
 let peakAfterE2E = peakRSSMiB()
 let e2eCPU = cpuSeconds() - e2eCPUStart
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+let e2eRate = Double(generated) / seconds(endToEnd)
+if !ceilingOnly {
+    print(String(format: "end to end : %9.0f spans/s  (%.2f s; %.2f CPU-s, %.1f µs CPU/span)", e2eRate, seconds(endToEnd), e2eCPU, e2eCPU * 1e6 / Double(generated)))
+}
+// `--e2e-only`: stop after the HTTP run (to profile it alone).
+if CommandLine.arguments.contains("--e2e-only") { exit(0) }
 let ceilingCPUStart = cpuSeconds()
 
 // MARK: Ceiling: the same batches straight into the store
@@ -173,14 +182,7 @@ let ceiling = clock.now - ceilingStarted
 let ceilingCPU = cpuSeconds() - ceilingCPUStart
 precondition(ceilingStored == generated, "ceiling stored \(ceilingStored) of \(generated)")
 
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-}
-let e2eRate = Double(generated) / seconds(endToEnd)
 let ceilingRate = Double(generated) / seconds(ceiling)
-if !ceilingOnly {
-    print(String(format: "end to end : %9.0f spans/s  (%.2f s; %.2f CPU-s, %.1f µs CPU/span)", e2eRate, seconds(endToEnd), e2eCPU, e2eCPU * 1e6 / Double(generated)))
-}
 print(String(format: "ceiling    : %9.0f spans/s  (%.2f s, store only; %.2f CPU-s, %.1f µs CPU/span)", ceilingRate, seconds(ceiling), ceilingCPU, ceilingCPU * 1e6 / Double(generated)))
 if !ceilingOnly { print(String(format: "ratio      : %.2f of the ceiling", e2eRate / ceilingRate)) }
 print(String(format: "peak RSS   : %.0f MiB after end to end, %.0f MiB at exit", peakAfterE2E, peakRSSMiB()))
