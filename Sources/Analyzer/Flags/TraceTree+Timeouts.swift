@@ -43,8 +43,8 @@ extension TraceTree {
                 inferredCandidates.append(index)
             }
         }
-        let blockers = Set(inferredCandidates + findings.flatMap(\.nodes))
-        for index in inferredCandidates where !descendants(of: index).contains(where: blockers.contains) {
+        let blocked = isAbove(inferredCandidates + findings.flatMap(\.nodes))
+        for index in inferredCandidates where !blocked[index] {
             let span = nodes[index].span
             let timeout = matchingTimeout(span.durationNanos, options)!
             let perTry = retriedTries.contains(index)
@@ -55,6 +55,20 @@ extension TraceTree {
                 inferred: true))
         }
         return findings
+    }
+
+    /// Per node, whether one of `nodes` is below it: each walk up stops at a node already
+    /// marked, so the whole pass is linear in the tree's size.
+    private func isAbove(_ nodes: [Int]) -> [Bool] {
+        var marked = [Bool](repeating: false, count: self.nodes.count)
+        for node in nodes {
+            var parent = self.nodes[node].parent
+            while let index = parent, !marked[index] {
+                marked[index] = true
+                parent = self.nodes[index].parent
+            }
+        }
+        return marked
     }
 
     /// The timeout (ns) a span of `duration` reached, if any: duration in
