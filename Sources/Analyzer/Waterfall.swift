@@ -7,14 +7,16 @@ import KeiroModel
 /// The header lists the tree's warnings, then each span's own (clock-skew adjustments).
 public enum Waterfall {
     /// Renders `tree`; `notes` (by node index) are appended to their span's line, e.g. the
-    /// flags found on it.
-    public static func render(_ tree: TraceTree, width: Int = 40, notes: [Int: String] = [:]) -> String {
+    /// flags found on it. Pass `criticalPath` when it is already computed.
+    public static func render(
+        _ tree: TraceTree, width: Int = 40, notes: [Int: String] = [:], criticalPath: [CriticalSection]? = nil
+    ) -> String {
         let real = tree.nodes.filter { !$0.isMissingParent }
         guard let start = real.map(\.span.startTimeUnixNano).min(),
             let end = real.map({ max($0.span.startTimeUnixNano, $0.span.endTimeUnixNano) }).max()
         else { return "" }
         let total = max(1, end - start)
-        let critical = Set(tree.criticalPath().map(\.node))
+        let critical = Set((criticalPath ?? tree.criticalPath()).map(\.node))
         var lines = ["trace \(tree.traceID.hexString)  \(milliseconds(end - start))  \(real.count) spans"]
         for warning in tree.warnings { lines.append("  warning: \(warning)") }
         for index in tree.depthFirstOrder {

@@ -39,7 +39,7 @@ public struct TraceView: Sendable {
     /// Flags section: each finding with the hops that lead to it and its evidence.
     public var text: String {
         let notes = flagsByNode.mapValues { flags in "⚑ " + flags.map { "\($0.name)[\($0.number)]" }.joined(separator: " ") }
-        var lines = [Waterfall.render(tree, notes: notes), ""]
+        var lines = [Waterfall.render(tree, notes: notes, criticalPath: criticalPath), ""]
         let hops = criticalPathHops
         if !hops.isEmpty { lines.append("critical path (◆): " + Self.chain(hops)) }
         if let summary, summary.flags != report.flags {
