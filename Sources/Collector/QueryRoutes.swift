@@ -26,7 +26,7 @@ struct QueryRoutes: Sendable {
 
     /// `GET /api/traces?…`: summaries of the traces matching the `TraceQuery` parameters.
     func search(_ request: Request) async throws -> Response {
-        let query = try TraceQuery(parameters: Self.parameters(request), now: Self.now())
+        let query = try TraceQuery(parameters: Self.parameters(request), now: unixNanosNow())
         return try APIResponse.json(TraceList(traces: try await store.findTraces(query).map(TraceSummaryJSON.init)))
     }
 
@@ -48,7 +48,7 @@ struct QueryRoutes: Sendable {
     /// `flameTraceLimit`, the default).
     func aggregateFlame(_ request: Request) async throws -> Response {
         let parameters = Self.parameters(request)
-        var query = try TraceQuery(parameters: parameters, now: Self.now())
+        var query = try TraceQuery(parameters: parameters, now: unixNanosNow())
         if !parameters.contains(where: { $0.name == "limit" }) {
             query.limit = Self.flameTraceLimit
         } else if query.limit > Self.flameTraceLimit {
@@ -74,8 +74,6 @@ struct QueryRoutes: Sendable {
             (name: String(item.key).removingPercentEncoding ?? String(item.key), value: String(item.value))
         }
     }
-
-    private static func now() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1e9) }
 
     struct TraceList: Encodable {
         var traces: [TraceSummaryJSON]

@@ -2,11 +2,6 @@ import Foundation
 import KeiroModel
 import RoutingCore
 
-/// Wall-clock time as Unix nanoseconds, for span timestamps.
-func unixNanosNow() -> UInt64 {
-    UInt64(max(0, Date().timeIntervalSince1970 * 1_000_000_000))
-}
-
 /// What routing chose, as span attributes shared by the SERVER span and the CLIENT spans.
 struct RoutingAttributes: Sendable {
     var attributes: [Attribute]

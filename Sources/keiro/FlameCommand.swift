@@ -1,6 +1,7 @@
 import Analyzer
 import ArgumentParser
 import Foundation
+import KeiroModel
 import Store
 
 /// `keiro flame`: self time as folded stacks (or a terminal flame view) for one trace, for
@@ -90,7 +91,7 @@ struct FlameCommand: AsyncParsableCommand {
         if normalize && !differential { throw ValidationError("--normalize applies to --baseline/--compare") }
         guard (0...100).contains(minShare) else { throw ValidationError("--min-share is a percentage from 0 to 100") }
         // Bad filter values are usage errors, reported before the store is opened.
-        for side in [baseline, compare, ""].compactMap(\.self) { _ = try selection(side, now: TraceFilterOptions.now) }
+        for side in [baseline, compare, ""].compactMap(\.self) { _ = try selection(side, now: unixNanosNow()) }
     }
 
     /// The profile for stdout and the notes for stderr.
@@ -100,7 +101,7 @@ struct FlameCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let output = try await output(options.openStore(), now: TraceFilterOptions.now)
+        let output = try await output(options.openStore(), now: unixNanosNow())
         for note in output.notes { FileHandle.standardError.write(Data(("flame: " + note + "\n").utf8)) }
         print(output.profile, terminator: output.profile.hasSuffix("\n") || output.profile.isEmpty ? "" : "\n")
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KeiroModel
 import Store
 
 /// The trace filters of `keiro traces list` and `keiro flame`. They are handed to
@@ -44,9 +45,6 @@ struct TraceFilterOptions: ParsableArguments {
             throw ValidationError("--\(error.parameter): \(error.reason)")
         }
     }
-
-    /// The current time in unix nanoseconds.
-    static var now: UInt64 { UInt64(Date().timeIntervalSince1970 * 1e9) }
 
     /// `a span has …` → `A span has ….`; a leading `name=value` stays as written.
     private static func sentence(_ text: String) -> String {

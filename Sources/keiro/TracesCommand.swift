@@ -113,11 +113,11 @@ struct TracesCommand: AsyncParsableCommand {
         var json = false
 
         func validate() throws {
-            _ = try query(now: TraceFilterOptions.now)
+            _ = try query(now: unixNanosNow())
         }
 
         func run() async throws {
-            let query = try query(now: TraceFilterOptions.now)
+            let query = try query(now: unixNanosNow())
             let traces = try await options.openStore().findTraces(query)
             print(try render(traces))
         }
