@@ -7,7 +7,12 @@ extension TraceFlags {
     /// so queries can filter by them; the flags that need the whole tree (inferred attempts,
     /// error origin vs absorbed, clock skew, incomplete) come from `flagReport()`.
     public static func recorded(by span: Span) -> TraceFlags {
-        var flags: TraceFlags = []
+        // The request failed: its parentless root span ended in ERROR (an error a retry
+        // absorbed below the root is not one; `--errors` finds any ERROR span).
+        var flags: TraceFlags = span.isError && span.parentSpanID == nil ? .error : []
+        // Every other flag needs a Keiro attribute, a resend count or Envoy's response flags;
+        // most spans of instrumented services carry none (one pass instead of ten lookups).
+        guard span.attributes.contains(where: { Self.mayRecordFlag($0.key) }) else { return flags }
         // The same span facts `flagReport()` reads (Span+Facts), so both agree.
         if (span.resendCount ?? 0) > 0 || span.retryReason != nil || (span.integer(KeiroAttributes.attempts) ?? 0) > 1 {
             flags.insert(.retried)
@@ -18,10 +23,14 @@ extension TraceFlags {
             flags.insert(.canary)
         }
         if span.routingDecision == "header" { flags.insert(.headerRoute) }
-        // The request failed: its parentless root span ended in ERROR (an error a retry
-        // absorbed below the root is not one; `--errors` finds any ERROR span).
-        if span.isError && span.parentSpanID == nil { flags.insert(.error) }
         return flags
+    }
+
+    /// Whether an attribute is one `recorded(by:)` reads beyond the status: any `keiro.*`
+    /// (retry reason, attempts, timeout, response flags, routing decision, destination),
+    /// OpenTelemetry's resend count, Envoy's `response_flags`.
+    private static func mayRecordFlag(_ key: String) -> Bool {
+        key.hasPrefix("keiro.") || key == SemanticAttributes.resendCount || key == "response_flags"
     }
 
     /// The flags `recorded(by:)` can set: the ones a stored trace can be searched by.
