@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -97,7 +96,8 @@ struct ProxyResponder: HTTPResponder {
         }
     }
 
-    /// Streams the upstream response back; the try's deadline keeps bounding the body (``BodyRelay``).
+    /// Relays the upstream response: a body that came whole with the head goes back in
+    /// one write; otherwise it streams, the try's deadline still bounding it (``UpstreamConnection``).
     private func relay(_ upstream: UpstreamResponse, server: ServerSpanDraft, trace: RequestTraceContext) -> Response {
         var fields = HTTPFields()
         let relayed = HopByHopHeaders.filter(upstream.head.headers.map { ($0.name.lowercased(), $0.value) }, keepContentLength: true)
@@ -113,12 +113,28 @@ struct ProxyResponder: HTTPResponder {
         let runner = runner
         let sink = sink
         let status = HTTPResponse.Status(code: Int(upstream.head.status.code))
+        let body: UpstreamBody
+        switch upstream.head.body {
+        case .complete(let buffer):
+            // Recorded as sent: the caller's write is Hummingbird's, after this returns.
+            var server = server
+            server.responseBodySize = buffer?.readableBytes ?? 0
+            runner.export(upstream.span, trace: trace, parent: server.spanID)
+            sink?.export(server.finish(trace: trace))
+            let hadLength = fields[.contentLength] != nil
+            var response = Response(status: status, headers: fields, body: ResponseBody(byteBuffer: buffer ?? ByteBuffer()))
+            // An empty body without Content-Length (204, 304, …) gets none added.
+            if !hadLength, buffer == nil { response.headers[.contentLength] = nil }
+            return response
+        case .streaming(let streaming):
+            body = streaming
+        }
         return Response(status: status, headers: fields, body: ResponseBody { writer in
             var span = upstream.span
             var server = server
             server.responseBodySize = 0
             do {
-                try await BodyRelay.relay(upstream.head.body, deadline: upstream.deadline) {
+                try await BodyRelay.relay(body) {
                     server.responseBodySize? += $0.readableBytes
                     try await writer.write($0)
                 }

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import KeiroModel
@@ -73,17 +72,18 @@ public struct ProxyServer: Service {
 
     /// Serves until graceful shutdown, then drains in-flight requests and flushes spans.
     public func run() async throws {
-        let client = UpstreamClient.makeClient(configuration)
+        let client = await UpstreamClient(configuration)
         // Without a sink (no --collector, no access log) the finished spans are not even built.
         let sinks = [exporter, accessLog, extraSink].compactMap { $0 }
         let sink: (any SpanSink)? = sinks.isEmpty ? nil : FanOutSink(sinks: sinks)
         let responder = ProxyResponder(
             routing: routing, configuration: configuration,
-            runner: AttemptRunner(client: UpstreamClient(client: client), sink: sink, logger: logger), sink: sink)
+            runner: AttemptRunner(client: client, sink: sink, logger: logger), sink: sink)
         let onServerRunning = onServerRunning
         let port = configuration.port
         let application = Application(
             responder: responder,
+            server: .eventLoopHTTP1,
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: port), serverName: "keiro"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)
@@ -111,7 +111,7 @@ public struct ProxyServer: Service {
         } catch {
             result = .failure(error)
         }
-        do { try await client.shutdown() } catch { logger.debug("upstream client shutdown failed", metadata: ["error": "\(error)"]) }
+        await client.shutdown()
         try result.get()
     }
 }
