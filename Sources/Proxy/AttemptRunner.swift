@@ -47,7 +47,7 @@ struct AttemptRunner: Sendable {
     let logger: Logger
 
     func run(
-        _ request: ForwardRequest, routed: RoutedRequest, routing: RoutingAttributes,
+        _ request: ForwardRequest, routed: RoutedRequest, routing: RoutingAttributes?,
         trace: RequestTraceContext, serverSpan: SpanID, start: ContinuousClock.Instant,
         random: inout some RandomNumberGenerator
     ) async -> AttemptResult {
@@ -75,7 +75,7 @@ struct AttemptRunner: Sendable {
             let (address, host, port) = Self.address(for: routed.destination, using: &random)
             var span = ClientSpanDraft(
                 attempt: attempt, method: request.method.rawValue, serverAddress: host, serverPort: port,
-                urlFull: "http://\(host):\(port)\(request.target)", routing: routing.attributes,
+                target: request.target, routing: routing?.attributes ?? [],
                 backoffWaited: backoffWaited)
             let sent = ContinuousClock.now
             let outcome: AttemptOutcome

@@ -47,7 +47,7 @@ struct ProxyResponder: HTTPResponder {
         if routeRequest.header("x-forwarded-proto") == nil { headers.append(("x-forwarded-proto", routeRequest.scheme)) }
         var server = ServerSpanDraft(
             method: request.method.rawValue, path: routeRequest.path, scheme: routeRequest.scheme,
-            requestHeaders: recordedHeaders(routeRequest), requestID: requestID)
+            requestHeaders: sink == nil ? [] : recordedHeaders(routeRequest), requestID: requestID)
         server.clientAddress = clientAddress
         server.clientPort = context.remoteAddress?.port
         server.authority = authority
@@ -66,9 +66,10 @@ struct ProxyResponder: HTTPResponder {
         case .routed(let decision):
             routed = decision
         }
-        let routing = RoutingAttributes(routed)
-        server.httpRoute = routing.httpRoute
-        server.routing = routing.attributes
+        // Span attributes only: not built without a sink.
+        let routing = sink == nil ? nil : RoutingAttributes(routed)
+        server.httpRoute = routing?.httpRoute
+        server.routing = routing?.attributes ?? []
 
         var forwarded = HopByHopHeaders.filter(headers)
         if let authority, !forwarded.contains(where: { $0.name == "host" }) { forwarded.insert(("host", authority), at: 0) }
@@ -100,9 +101,13 @@ struct ProxyResponder: HTTPResponder {
     /// one write; otherwise it streams, the try's deadline still bounding it (``UpstreamConnection``).
     private func relay(_ upstream: UpstreamResponse, server: ServerSpanDraft, trace: RequestTraceContext) -> Response {
         var fields = HTTPFields()
-        let relayed = HopByHopHeaders.filter(upstream.head.headers.map { ($0.name.lowercased(), $0.value) }, keepContentLength: true)
-        for (name, value) in relayed {
-            if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) }
+        fields.reserveCapacity(upstream.head.headers.count + 1)
+        let nominated = HopByHopHeaders.nominated(by: upstream.head.headers[canonicalForm: "connection"])
+        for (name, value) in upstream.head.headers {
+            guard let name = HTTPField.Name(name),
+                  !HopByHopHeaders.isHopByHop(name.canonicalName, nominated: nominated, keepContentLength: true)
+            else { continue }
+            fields.append(HTTPField(name: name, value: value))
         }
         fields[HTTPField.Name("x-envoy-upstream-service-time")!] = String(upstream.serviceTime.milliseconds)
         var finished = server

@@ -49,7 +49,8 @@ struct ClientSpanDraft: Sendable {
     var method: String
     var serverAddress: String
     var serverPort: Int
-    var urlFull: String
+    /// Path and query sent (`url.full` is built from it when the span finishes).
+    var target: String
     var routing: [Attribute]
     var status: Int?
     var errorType: String?
@@ -63,7 +64,7 @@ struct ClientSpanDraft: Sendable {
             Attribute(SemanticAttributes.httpRequestMethod, .string(method)),
             Attribute(SemanticAttributes.serverAddress, .string(serverAddress)),
             Attribute(SemanticAttributes.serverPort, .int(Int64(serverPort))),
-            Attribute(SemanticAttributes.urlFull, .string(urlFull)),
+            Attribute(SemanticAttributes.urlFull, .string("http://\(serverAddress):\(serverPort)\(target)")),
         ]
         if attempt > 1 { attributes.append(Attribute(SemanticAttributes.resendCount, .int(Int64(attempt - 1)))) }
         if let status { attributes.append(Attribute(SemanticAttributes.httpResponseStatusCode, .int(Int64(status)))) }

@@ -31,6 +31,22 @@ struct UpstreamPoolTests {
         }
     }
 
+    @Test("hop-by-hop response headers, and those the upstream's Connection names, are not relayed")
+    func responseHopByHopHeaders() async throws {
+        try await withCountingUpstream { upstream in
+            try await withProxy(backends: [], routes: { _ in stubRoutes(port: upstream.port) }) { proxy in
+                let reply = try await proxy.send("/hop")
+                #expect(reply.status == 200)
+                #expect(reply.body == "ok")
+                #expect(reply.headers.first(name: "x-kept") == "1")
+                #expect(reply.headers.first(name: "x-secret") == nil)
+                #expect(reply.headers.first(name: "keep-alive") == nil)
+                #expect(reply.headers.first(name: "content-length") == "2")
+                #expect(reply.headers.first(name: "x-envoy-upstream-service-time") != nil)
+            }
+        }
+    }
+
     @Test("a body arriving over many reads streams back whole and is recorded")
     func streamedResponseBody() async throws {
         try await withCountingUpstream { upstream in
@@ -66,7 +82,8 @@ private func stubRoutes(port: Int) -> String {
 
 /// A plain NIO HTTP/1.1 upstream on 127.0.0.1 that counts the connections it accepts:
 /// `/small` answers `ok`, `/close` answers `bye` with `Connection: close` and closes,
-/// `/big` streams ``bigChunks`` × ``chunk`` in separate flushed writes.
+/// `/big` streams ``bigChunks`` × ``chunk`` in separate flushed writes, `/hop` answers `ok`
+/// with hop-by-hop headers (`Connection: keep-alive, X-Secret`).
 struct CountingUpstream: Sendable {
     static let chunk = String(repeating: "0123456789abcdef", count: 1024)  // 16 KiB
     static let bigChunks = 40
@@ -121,6 +138,12 @@ struct CountingUpstream: Sendable {
                 context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "bye")))), promise: nil)
                 context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             default:
+                if path == "/hop" {
+                    headers.add(name: "Connection", value: "keep-alive, X-Secret")
+                    headers.add(name: "Keep-Alive", value: "timeout=5")
+                    headers.add(name: "X-Secret", value: "1")
+                    headers.add(name: "X-Kept", value: "1")
+                }
                 headers.add(name: "content-length", value: "2")
                 context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
                 context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "ok")))), promise: nil)
