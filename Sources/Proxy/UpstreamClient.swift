@@ -50,11 +50,11 @@ struct UpstreamClient: Sendable {
         let nioDeadline = deadline.map { NIODeadline.now() + .nanoseconds(ContinuousClock.now.duration(to: $0).nanoseconds) }
         let exchange = UpstreamExchange(head: head, body: body, deadline: nioDeadline, on: loop)
         let response = exchange.response.futureResult
-        let headWritten = exchange.headWritten.futureResult
+        let headWritten = exchange.headWritten?.futureResult
         let cancellable = NIOLoopBound(exchange, eventLoop: loop)
         pool.value.start(exchange, host: host, port: port, address: address)
         return try await withTaskCancellationHandler {
-            if case .streamed(let requestBody, _) = body {
+            if case .streamed(let requestBody, _) = body, let headWritten {
                 try await Self.stream(requestBody, after: headWritten, cancelling: cancellable)
             }
             return try await response.get()

@@ -85,7 +85,7 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
         case .streamed:
             // The body's writer goes through the channel, so ``write(context:data:promise:)`` sees its end.
             context.flush()
-            exchange.headWritten.succeed(context.channel)
+            exchange.headWritten?.succeed(context.channel)
         }
     }
 

@@ -9,8 +9,8 @@ final class UpstreamExchange {
     let body: ForwardBody
     let deadline: NIODeadline?
     let response: EventLoopPromise<UpstreamResponseHead>
-    /// For a streamed body: the channel, once the head is written, for the body's writer.
-    let headWritten: EventLoopPromise<any Channel>
+    /// For a streamed body (only): the channel, once the head is written, for the body's writer.
+    let headWritten: EventLoopPromise<any Channel>?
     /// The connection carrying it, once it has one.
     weak var connection: UpstreamConnection?
     private var settled = false
@@ -20,21 +20,21 @@ final class UpstreamExchange {
         self.body = body
         self.deadline = deadline
         response = eventLoop.makePromise()
-        headWritten = eventLoop.makePromise()
+        if case .streamed = body { headWritten = eventLoop.makePromise() } else { headWritten = nil }
     }
 
     func succeed(_ head: UpstreamResponseHead) {
         guard !settled else { return }
         settled = true
         response.succeed(head)
-        headWritten.fail(UpstreamConnectionClosed())
+        headWritten?.fail(UpstreamConnectionClosed())
     }
 
     func fail(_ error: any Error) {
         guard !settled else { return }
         settled = true
         response.fail(error)
-        headWritten.fail(error)
+        headWritten?.fail(error)
     }
 
     /// The task waiting for the head was cancelled.
