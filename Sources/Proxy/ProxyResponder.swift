@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import KeiroModel
 import Logging
 import NIOCore
@@ -9,15 +10,31 @@ import RoutingCore
 
 /// The proxy's request handler: route → tries (``AttemptRunner``) → relay the upstream
 /// response, or answer locally. Records the SERVER span and hands every span to the sink.
-struct ProxyResponder: HTTPResponder {
-    typealias Context = ProxyRequestContext
-
+///
+/// It is the server's responder itself (``serve(_:writer:channel:)``), without Hummingbird's
+/// `Application` around it: no per-request logger, task-local or request context.
+struct ProxyResponder: Sendable {
     let routing: RoutingState
     let configuration: ProxyConfiguration
     let runner: AttemptRunner
     let sink: (any SpanSink)?
+    let date = HTTPDate()
 
-    func respond(to request: Request, context: Context) async throws -> Response {
+    /// Answers one request on `channel`: as Hummingbird's `Application` does, a failure
+    /// becomes 500, and every response gets `Date` and `Server: keiro`.
+    func serve(_ request: Request, writer: consuming ResponseWriter, channel: any Channel) async throws {
+        var response: Response
+        do {
+            response = try await respond(to: request, remoteAddress: channel.remoteAddress)
+        } catch {
+            response = Response(status: .internalServerError, body: ResponseBody())
+        }
+        response.headers[.date] = date.now
+        response.headers[.server] = "keiro"
+        try await writer.write(response: response.head, body: response.body)
+    }
+
+    func respond(to request: Request, remoteAddress: SocketAddress?) async throws -> Response {
         let start = ContinuousClock.now
         var headers: [(name: String, value: String)] = []
         headers.reserveCapacity(request.headers.count + 2)
@@ -35,7 +52,7 @@ struct ProxyResponder: HTTPResponder {
             requestID = ProxyRandom().uuidString()
             headers.append(("x-request-id", requestID))
         }
-        let clientAddress = context.remoteAddress?.ipAddress
+        let clientAddress = remoteAddress?.ipAddress
         if let clientAddress {
             // As Envoy with `use_remote_address` and an ALB do: append the caller's address.
             if let index = headers.lastIndex(where: { $0.name == "x-forwarded-for" }) {
@@ -49,7 +66,7 @@ struct ProxyResponder: HTTPResponder {
             method: request.method.rawValue, path: routeRequest.path, scheme: routeRequest.scheme,
             requestHeaders: sink == nil ? [] : recordedHeaders(routeRequest), requestID: requestID)
         server.clientAddress = clientAddress
-        server.clientPort = context.remoteAddress?.port
+        server.clientPort = remoteAddress?.port
         server.authority = authority
         server.query = target.firstIndex(of: "?").map { String(target[target.index(after: $0)...]) }
         server.requestBodySize = routeRequest.header("content-length").flatMap { Int($0) }

@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import KeiroModel
 import Logging
+import NIOPosix
 import RoutingCore
 import ServiceLifecycle
 import SpanExport
@@ -81,12 +83,11 @@ public struct ProxyServer: Service {
             runner: AttemptRunner(client: client, sink: sink, logger: logger), sink: sink)
         let onServerRunning = onServerRunning
         let port = configuration.port
-        let application = Application(
-            responder: responder,
-            server: .eventLoopHTTP1,
-            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: port), serverName: "keiro"),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
-            logger: logger)
+        let server = try HTTPServerBuilder.eventLoopHTTP1.buildServer(
+            configuration: ServerConfiguration(address: .hostname(configuration.host, port: port), serverName: "keiro"),
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
+            responder: { request, writer, channel in try await responder.serve(request, writer: writer, channel: channel) },
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) })
         let reloader = configuration.reload.map {
             ConfigReloader(settings: $0, state: routing, initial: configuration.routeSets, logger: logger)
         }
@@ -103,7 +104,7 @@ public struct ProxyServer: Service {
                 // The reloader stops with the server.
                 try await withThrowingTaskGroup(of: Void.self) { serving in
                     if let reloader { serving.addTask { await reloader.run() } }
-                    try await application.run()
+                    try await server.run()
                     serving.cancelAll()
                 }
             }

@@ -43,6 +43,12 @@ struct UpstreamPoolTests {
                 #expect(reply.headers.first(name: "keep-alive") == nil)
                 #expect(reply.headers.first(name: "content-length") == "2")
                 #expect(reply.headers.first(name: "x-envoy-upstream-service-time") != nil)
+                #expect(reply.headers.first(name: "server") == "keiro")
+                #expect(reply.headers.first(name: "date")?.hasSuffix(" GMT") == true)
+                // A local reply carries them too.
+                let local = try await proxy.send("/nothing", headers: [("host", "unknown.example")])
+                #expect(local.headers.first(name: "server") == "keiro")
+                #expect(local.headers.first(name: "date")?.hasSuffix(" GMT") == true)
             }
         }
     }
