@@ -20,12 +20,15 @@ struct ProxyResponder: Sendable {
     let sink: (any SpanSink)?
     let date = HTTPDate()
 
-    /// Answers one request on `channel`: as Hummingbird's `Application` does, a failure
+    /// Answers one request on `channel`: as Hummingbird's `Application` does, a malformed
+    /// request goes back to the server (which answers 400 and closes), another failure
     /// becomes 500, and every response gets `Date` and `Server: keiro`.
     func serve(_ request: Request, writer: consuming ResponseWriter, channel: any Channel) async throws {
         var response: Response
         do {
             response = try await respond(to: request, remoteAddress: channel.remoteAddress)
+        } catch let error as HTTPParserError {
+            throw error
         } catch {
             response = Response(status: .internalServerError, body: ResponseBody())
         }
