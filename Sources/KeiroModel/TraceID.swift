@@ -114,8 +114,8 @@ extension UInt64 {
         (0..<8).map { UInt8(truncatingIfNeeded: self >> (56 - 8 * UInt64($0))) }
     }
 
+    /// 16 lowercase hex digits, zero-padded (one allocation: ids are formatted per request).
     var hexString16: String {
-        let hex = String(self, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        String(unsafeUninitializedCapacity: 16) { LowercaseHex.write(self, digits: 16, into: $0, at: 0) }
     }
 }

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import KeiroModel
 import Logging
 import NIOCore
@@ -16,9 +15,8 @@ enum AttemptResult: Sendable {
 /// The upstream response being relayed, with the CLIENT span of its try still open (it
 /// ends when the body has been streamed).
 struct UpstreamResponse: Sendable {
-    var head: HTTPClientResponse
-    /// The try's deadline, which keeps bounding the body (``BodyRelay``).
-    var deadline: ContinuousClock.Instant?
+    /// Status, headers and the body still to read (bounded by the try's deadline).
+    var head: UpstreamResponseHead
     var span: ClientSpanDraft
     /// Which timeout bounds the body stream, if any.
     var deadlineKind: TimeoutKind?
@@ -49,7 +47,7 @@ struct AttemptRunner: Sendable {
     let logger: Logger
 
     func run(
-        _ request: ForwardRequest, routed: RoutedRequest, routing: RoutingAttributes,
+        _ request: ForwardRequest, routed: RoutedRequest, routing: RoutingAttributes?,
         trace: RequestTraceContext, serverSpan: SpanID, start: ContinuousClock.Instant,
         random: inout some RandomNumberGenerator
     ) async -> AttemptResult {
@@ -74,19 +72,18 @@ struct AttemptRunner: Sendable {
                 deadline = offset.map { start + $0 }
                 deadlineKind = kind
             }
-            let (host, port) = Self.address(for: routed.destination, using: &random)
+            let (address, host, port) = Self.address(for: routed.destination, using: &random)
             var span = ClientSpanDraft(
                 attempt: attempt, method: request.method.rawValue, serverAddress: host, serverPort: port,
-                urlFull: "http://\(host):\(port)\(request.target)", routing: routing.attributes,
+                target: request.target, routing: routing?.attributes ?? [],
                 backoffWaited: backoffWaited)
             let sent = ContinuousClock.now
             let outcome: AttemptOutcome
-            var head: HTTPClientResponse?
+            var head: UpstreamResponseHead?
             do {
-                let response = try await client.head(
-                    upstreamRequest(
-                        request, url: span.urlFull, attempt: attempt, trace: trace, span: span.spanID, serverSpan: serverSpan),
-                    deadline: deadline, logger: logger)
+                let response = try await client.send(
+                    upstreamHead(request, address: address, attempt: attempt, trace: trace, span: span.spanID, serverSpan: serverSpan),
+                    body: request.body, host: host, port: port, address: address, deadline: deadline)
                 head = response
                 span.status = Int(response.status.code)
                 outcome = .response(
@@ -104,18 +101,18 @@ struct AttemptRunner: Sendable {
             case .returnResponse(_, let number, let flags, _):
                 guard let head else { preconditionFailure("returnResponse without a response") }
                 return .response(UpstreamResponse(
-                    head: head, deadline: deadline, span: span, deadlineKind: deadlineKind, flags: flags,
+                    head: head, span: span, deadlineKind: deadlineKind, flags: flags,
                     serviceTime: sent.duration(to: .now), attempt: number))
             case .retry(let delay, _, let reason):
                 span.retryReason = reason.description
-                if let head { await BodyRelay.drain(head.body, deadline: deadline) }
+                if let head { await BodyRelay.drain(head.body) }
                 export(span, trace: trace, parent: serverSpan)
                 try? await Task.sleep(for: delay)
                 backoffWaited = delay
             case .giveUp(let reply):
                 if span.timeout == nil, reply.timeout != nil, span.errorType == "timeout" { span.timeout = reply.timeout }
                 export(span, trace: trace, parent: serverSpan)
-                if let head { await BodyRelay.drain(head.body, deadline: deadline) }
+                if let head { await BodyRelay.drain(head.body) }
                 let replyAt = start + reply.at
                 if replyAt > .now { try? await Task.sleep(until: replyAt, clock: .continuous) }
                 return .localReply(reply)
@@ -127,29 +124,31 @@ struct AttemptRunner: Sendable {
         sink?.export(span.finish(trace: trace, parent: parent))
     }
 
-    /// The request for try `attempt`: the forwarded headers plus `x-envoy-attempt-count`
+    /// The request head for try `attempt`: the forwarded headers (`host` = the upstream
+    /// `address` when the caller sent none) plus the body's framing, `x-envoy-attempt-count`
     /// and the trace context naming this try's CLIENT span as parent.
-    private func upstreamRequest(
-        _ request: ForwardRequest, url: String, attempt: Int, trace: RequestTraceContext, span: SpanID, serverSpan: SpanID
-    ) -> HTTPClientRequest {
-        var upstream = HTTPClientRequest(url: url)
-        upstream.method = request.method
+    private func upstreamHead(
+        _ request: ForwardRequest, address: String, attempt: Int, trace: RequestTraceContext, span: SpanID, serverSpan: SpanID
+    ) -> HTTPRequestHead {
         var headers = HTTPHeaders()
-        headers.reserveCapacity(request.headers.count + 4)
+        headers.reserveCapacity(request.headers.count + 6)
+        if !request.headers.contains(where: { $0.name == "host" }) { headers.add(name: "host", value: address) }
         for (name, value) in request.headers
         where name != "x-envoy-attempt-count" && !RequestTraceContext.propagationHeaderNames.contains(name) {
             headers.add(name: name, value: value)
         }
+        if let framing = request.body.framingHeader(method: request.method) { headers.add(name: framing.name, value: framing.value) }
         headers.add(name: "x-envoy-attempt-count", value: String(attempt))
         for (name, value) in trace.propagationHeaders(parent: span, serverSpan: serverSpan) { headers.add(name: name, value: value) }
-        upstream.headers = headers
-        upstream.body = request.body.clientBody
-        return upstream
+        return HTTPRequestHead(version: .http1_1, method: request.method, uri: request.target, headers: headers)
     }
 
-    /// One address of the destination, picked at random; a destination without addresses
-    /// is reached through its host name (port from the destination, else 80).
-    static func address(for destination: Destination, using random: inout some RandomNumberGenerator) -> (String, Int) {
+    /// One address of the destination (`host:port`, host, port), picked at random; a
+    /// destination without addresses is reached through its host name (port from the
+    /// destination, else 80).
+    static func address(
+        for destination: Destination, using random: inout some RandomNumberGenerator
+    ) -> (address: String, host: String, port: Int) {
         let address: String
         if destination.addresses.isEmpty {
             address = "\(destination.host):\(destination.port ?? 80)"
@@ -157,8 +156,9 @@ struct AttemptRunner: Sendable {
             address = destination.addresses[Int(random.next(upperBound: UInt64(destination.addresses.count)))]
         }
         if let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) {
-            return (String(address[..<colon]), port)
+            return (address, String(address[..<colon]), port)
         }
-        return (address, destination.port ?? 80)
+        let port = destination.port ?? 80
+        return ("\(address):\(port)", address, port)
     }
 }

@@ -1,5 +1,5 @@
-import AsyncHTTPClient
 import Hummingbird
+import NIOHTTP1
 import NIOCore
 
 /// The request body as it goes upstream: held in memory when small enough to replay on a
@@ -30,12 +30,18 @@ enum ForwardBody: Sendable {
         return true
     }
 
-    /// The body for one try (for `.streamed`, only the first call may be used).
-    var clientBody: HTTPClientRequest.Body? {
+    /// The framing header the body goes upstream with: `content-length` when its length is
+    /// known (`0` for an empty POST, PUT or PATCH), else `transfer-encoding: chunked`.
+    func framingHeader(method: HTTPMethod) -> (name: String, value: String)? {
         switch self {
-        case .empty: nil
-        case .buffered(let buffer): .bytes(buffer)
-        case .streamed(let body, let length): .stream(body, length: length.map { .known(Int64($0)) } ?? .unknown)
+        case .empty:
+            switch method {
+            case .POST, .PUT, .PATCH: ("content-length", "0")
+            default: nil
+            }
+        case .buffered(let buffer): ("content-length", String(buffer.readableBytes))
+        case .streamed(_, let length?): ("content-length", String(length))
+        case .streamed(_, nil): ("transfer-encoding", "chunked")
         }
     }
 }

@@ -11,20 +11,27 @@ enum HopByHopHeaders {
     /// `fields` (lowercase names) without hop-by-hop headers; `keepContentLength` keeps a
     /// response's `content-length`, which the proxy relays unchanged.
     ///
-    /// Runs on every request and response: it reads the fixed list in place and collects
-    /// only the names `Connection` adds (usually just `keep-alive`).
+    /// Runs on every request: it reads the fixed list in place and collects only the names
+    /// `Connection` adds (usually just `keep-alive`).
     static func filter(_ fields: [(name: String, value: String)], keepContentLength: Bool = false) -> [(name: String, value: String)] {
         var nominated: [String] = []
         for field in fields where field.name == "connection" {
-            for token in field.value.split(separator: ",") {
-                nominated.append(token.trimmingSpacesAndTabs().lowercased())
-            }
+            nominated += Self.nominated(by: field.value.split(separator: ","))
         }
-        return fields.filter { field in
-            if !nominated.isEmpty, nominated.contains(field.name) { return false }
-            if keepContentLength, field.name == "content-length" { return true }
-            return !names.contains(field.name)
-        }
+        return fields.filter { !isHopByHop($0.name, nominated: nominated, keepContentLength: keepContentLength) }
+    }
+
+    /// The lowercase header names listed in `Connection` values (its comma-separated tokens).
+    static func nominated(by tokens: [Substring]) -> [String] {
+        tokens.map { $0.trimmingSpacesAndTabs().lowercased() }
+    }
+
+    /// Whether the header `name` (lowercase) is not forwarded: on the fixed list or
+    /// `nominated` by `Connection`; `keepContentLength` keeps `content-length`.
+    static func isHopByHop(_ name: String, nominated: [String], keepContentLength: Bool) -> Bool {
+        if !nominated.isEmpty, nominated.contains(name) { return true }
+        if keepContentLength, name == "content-length" { return false }
+        return names.contains(name)
     }
 }
 

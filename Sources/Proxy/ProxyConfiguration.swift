@@ -28,7 +28,9 @@ public struct ProxyConfiguration: Sendable {
     /// Longest a TCP connect to an upstream may take (also cut short by the try's
     /// deadline). Default 10 s (Istio's `connectTimeout` default).
     public var connectTimeout: Duration
-    /// Most pooled HTTP/1.1 connections per upstream address. Default 64.
+    /// Most idle HTTP/1.1 connections kept per upstream address and event loop (like nginx's
+    /// `keepalive N`: more tries at once each get a connection, which closes after its
+    /// response when that many are idle). Default 64.
     public var maxConnectionsPerHost: Int
     /// Re-read the route config on SIGHUP and when its files change. Default nil: the route
     /// sets stay as given (the `keiro` proxy commands turn it on).

@@ -1,7 +1,7 @@
-import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import KeiroModel
 import Logging
 import NIOCore
@@ -10,15 +10,34 @@ import RoutingCore
 
 /// The proxy's request handler: route → tries (``AttemptRunner``) → relay the upstream
 /// response, or answer locally. Records the SERVER span and hands every span to the sink.
-struct ProxyResponder: HTTPResponder {
-    typealias Context = ProxyRequestContext
-
+///
+/// It is the server's responder itself (``serve(_:writer:channel:)``), without Hummingbird's
+/// `Application` around it: no per-request logger, task-local or request context.
+struct ProxyResponder: Sendable {
     let routing: RoutingState
     let configuration: ProxyConfiguration
     let runner: AttemptRunner
     let sink: (any SpanSink)?
+    let date = HTTPDate()
 
-    func respond(to request: Request, context: Context) async throws -> Response {
+    /// Answers one request on `channel`: as Hummingbird's `Application` does, a malformed
+    /// request goes back to the server (which answers 400 and closes), another failure
+    /// becomes 500, and every response gets `Date` and `Server: keiro`.
+    func serve(_ request: Request, writer: consuming ResponseWriter, channel: any Channel) async throws {
+        var response: Response
+        do {
+            response = try await respond(to: request, remoteAddress: channel.remoteAddress)
+        } catch let error as HTTPParserError {
+            throw error
+        } catch {
+            response = Response(status: .internalServerError, body: ResponseBody())
+        }
+        response.headers[.date] = date.now
+        response.headers[.server] = "keiro"
+        try await writer.write(response: response.head, body: response.body)
+    }
+
+    func respond(to request: Request, remoteAddress: SocketAddress?) async throws -> Response {
         let start = ContinuousClock.now
         var headers: [(name: String, value: String)] = []
         headers.reserveCapacity(request.headers.count + 2)
@@ -36,7 +55,7 @@ struct ProxyResponder: HTTPResponder {
             requestID = ProxyRandom().uuidString()
             headers.append(("x-request-id", requestID))
         }
-        let clientAddress = context.remoteAddress?.ipAddress
+        let clientAddress = remoteAddress?.ipAddress
         if let clientAddress {
             // As Envoy with `use_remote_address` and an ALB do: append the caller's address.
             if let index = headers.lastIndex(where: { $0.name == "x-forwarded-for" }) {
@@ -48,9 +67,9 @@ struct ProxyResponder: HTTPResponder {
         if routeRequest.header("x-forwarded-proto") == nil { headers.append(("x-forwarded-proto", routeRequest.scheme)) }
         var server = ServerSpanDraft(
             method: request.method.rawValue, path: routeRequest.path, scheme: routeRequest.scheme,
-            requestHeaders: recordedHeaders(routeRequest), requestID: requestID)
+            requestHeaders: sink == nil ? [] : recordedHeaders(routeRequest), requestID: requestID)
         server.clientAddress = clientAddress
-        server.clientPort = context.remoteAddress?.port
+        server.clientPort = remoteAddress?.port
         server.authority = authority
         server.query = target.firstIndex(of: "?").map { String(target[target.index(after: $0)...]) }
         server.requestBodySize = routeRequest.header("content-length").flatMap { Int($0) }
@@ -67,9 +86,10 @@ struct ProxyResponder: HTTPResponder {
         case .routed(let decision):
             routed = decision
         }
-        let routing = RoutingAttributes(routed)
-        server.httpRoute = routing.httpRoute
-        server.routing = routing.attributes
+        // Span attributes only: not built without a sink.
+        let routing = sink == nil ? nil : RoutingAttributes(routed)
+        server.httpRoute = routing?.httpRoute
+        server.routing = routing?.attributes ?? []
 
         var forwarded = HopByHopHeaders.filter(headers)
         if let authority, !forwarded.contains(where: { $0.name == "host" }) { forwarded.insert(("host", authority), at: 0) }
@@ -97,12 +117,17 @@ struct ProxyResponder: HTTPResponder {
         }
     }
 
-    /// Streams the upstream response back; the try's deadline keeps bounding the body (``BodyRelay``).
+    /// Relays the upstream response: a body that came whole with the head goes back in
+    /// one write; otherwise it streams, the try's deadline still bounding it (``UpstreamConnection``).
     private func relay(_ upstream: UpstreamResponse, server: ServerSpanDraft, trace: RequestTraceContext) -> Response {
         var fields = HTTPFields()
-        let relayed = HopByHopHeaders.filter(upstream.head.headers.map { ($0.name.lowercased(), $0.value) }, keepContentLength: true)
-        for (name, value) in relayed {
-            if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) }
+        fields.reserveCapacity(upstream.head.headers.count + 1)
+        let nominated = HopByHopHeaders.nominated(by: upstream.head.headers[canonicalForm: "connection"])
+        for (name, value) in upstream.head.headers {
+            guard let name = HTTPField.Name(name),
+                  !HopByHopHeaders.isHopByHop(name.canonicalName, nominated: nominated, keepContentLength: true)
+            else { continue }
+            fields.append(HTTPField(name: name, value: value))
         }
         fields[HTTPField.Name("x-envoy-upstream-service-time")!] = String(upstream.serviceTime.milliseconds)
         var finished = server
@@ -113,12 +138,28 @@ struct ProxyResponder: HTTPResponder {
         let runner = runner
         let sink = sink
         let status = HTTPResponse.Status(code: Int(upstream.head.status.code))
+        let body: UpstreamBody
+        switch upstream.head.body {
+        case .complete(let buffer):
+            // Recorded as sent: the caller's write is Hummingbird's, after this returns.
+            var server = server
+            server.responseBodySize = buffer?.readableBytes ?? 0
+            runner.export(upstream.span, trace: trace, parent: server.spanID)
+            sink?.export(server.finish(trace: trace))
+            let hadLength = fields[.contentLength] != nil
+            var response = Response(status: status, headers: fields, body: ResponseBody(byteBuffer: buffer ?? ByteBuffer()))
+            // An empty body without Content-Length (204, 304, …) gets none added.
+            if !hadLength, buffer == nil { response.headers[.contentLength] = nil }
+            return response
+        case .streaming(let streaming):
+            body = streaming
+        }
         return Response(status: status, headers: fields, body: ResponseBody { writer in
             var span = upstream.span
             var server = server
             server.responseBodySize = 0
             do {
-                try await BodyRelay.relay(upstream.head.body, deadline: upstream.deadline) {
+                try await BodyRelay.relay(body) {
                     server.responseBodySize? += $0.readableBytes
                     try await writer.write($0)
                 }

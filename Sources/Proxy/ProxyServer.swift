@@ -1,8 +1,9 @@
-import AsyncHTTPClient
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import KeiroModel
 import Logging
+import NIOPosix
 import RoutingCore
 import ServiceLifecycle
 import SpanExport
@@ -73,20 +74,20 @@ public struct ProxyServer: Service {
 
     /// Serves until graceful shutdown, then drains in-flight requests and flushes spans.
     public func run() async throws {
-        let client = UpstreamClient.makeClient(configuration)
+        let client = await UpstreamClient(configuration)
         // Without a sink (no --collector, no access log) the finished spans are not even built.
         let sinks = [exporter, accessLog, extraSink].compactMap { $0 }
         let sink: (any SpanSink)? = sinks.isEmpty ? nil : FanOutSink(sinks: sinks)
         let responder = ProxyResponder(
             routing: routing, configuration: configuration,
-            runner: AttemptRunner(client: UpstreamClient(client: client), sink: sink, logger: logger), sink: sink)
+            runner: AttemptRunner(client: client, sink: sink, logger: logger), sink: sink)
         let onServerRunning = onServerRunning
         let port = configuration.port
-        let application = Application(
-            responder: responder,
-            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: port), serverName: "keiro"),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
-            logger: logger)
+        let server = try HTTPServerBuilder.eventLoopHTTP1.buildServer(
+            configuration: ServerConfiguration(address: .hostname(configuration.host, port: port), serverName: "keiro"),
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
+            responder: { request, writer, channel in try await responder.serve(request, writer: writer, channel: channel) },
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) })
         let reloader = configuration.reload.map {
             ConfigReloader(settings: $0, state: routing, initial: configuration.routeSets, logger: logger)
         }
@@ -103,7 +104,7 @@ public struct ProxyServer: Service {
                 // The reloader stops with the server.
                 try await withThrowingTaskGroup(of: Void.self) { serving in
                     if let reloader { serving.addTask { await reloader.run() } }
-                    try await application.run()
+                    try await server.run()
                     serving.cancelAll()
                 }
             }
@@ -111,7 +112,7 @@ public struct ProxyServer: Service {
         } catch {
             result = .failure(error)
         }
-        do { try await client.shutdown() } catch { logger.debug("upstream client shutdown failed", metadata: ["error": "\(error)"]) }
+        await client.shutdown()
         try result.get()
     }
 }

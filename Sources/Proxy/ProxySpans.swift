@@ -44,7 +44,8 @@ struct ClientSpanDraft: Sendable {
     var method: String
     var serverAddress: String
     var serverPort: Int
-    var urlFull: String
+    /// Path and query sent (`url.full` is built from it when the span finishes).
+    var target: String
     var routing: [Attribute]
     var status: Int?
     var errorType: String?
@@ -54,12 +55,13 @@ struct ClientSpanDraft: Sendable {
 
     /// The finished span, child of the SERVER span `parent`.
     func finish(trace: RequestTraceContext, parent: SpanID) -> Span {
-        var attributes = [
-            Attribute(SemanticAttributes.httpRequestMethod, .string(method)),
-            Attribute(SemanticAttributes.serverAddress, .string(serverAddress)),
-            Attribute(SemanticAttributes.serverPort, .int(Int64(serverPort))),
-            Attribute(SemanticAttributes.urlFull, .string(urlFull)),
-        ]
+        // One allocation: up to 11 attributes of its own plus the routing ones.
+        var attributes: [Attribute] = []
+        attributes.reserveCapacity(11 + routing.count)
+        attributes.append(Attribute(SemanticAttributes.httpRequestMethod, .string(method)))
+        attributes.append(Attribute(SemanticAttributes.serverAddress, .string(serverAddress)))
+        attributes.append(Attribute(SemanticAttributes.serverPort, .int(Int64(serverPort))))
+        attributes.append(Attribute(SemanticAttributes.urlFull, .string("http://\(serverAddress):\(serverPort)\(target)")))
         if attempt > 1 { attributes.append(Attribute(SemanticAttributes.resendCount, .int(Int64(attempt - 1)))) }
         if let status { attributes.append(Attribute(SemanticAttributes.httpResponseStatusCode, .int(Int64(status)))) }
         let errorType = errorType ?? status.flatMap { $0 >= 400 ? String($0) : nil }
@@ -111,11 +113,12 @@ struct ServerSpanDraft: Sendable {
 
     /// The finished span, child of the caller's span (if any).
     func finish(trace: RequestTraceContext) -> Span {
-        var attributes = [
-            Attribute(SemanticAttributes.httpRequestMethod, .string(method)),
-            Attribute(SemanticAttributes.urlPath, .string(path)),
-            Attribute("url.scheme", .string(scheme)),
-        ]
+        // One allocation: up to 20 attributes of its own plus the recorded headers and routing.
+        var attributes: [Attribute] = []
+        attributes.reserveCapacity(20 + requestHeaders.count + routing.count)
+        attributes.append(Attribute(SemanticAttributes.httpRequestMethod, .string(method)))
+        attributes.append(Attribute(SemanticAttributes.urlPath, .string(path)))
+        attributes.append(Attribute("url.scheme", .string(scheme)))
         if let httpRoute { attributes.append(Attribute(SemanticAttributes.httpRoute, .string(httpRoute))) }
         if let clientAddress { attributes.append(Attribute("client.address", .string(clientAddress))) }
         if let clientPort { attributes.append(Attribute("client.port", .int(Int64(clientPort)))) }

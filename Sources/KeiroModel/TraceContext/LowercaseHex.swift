@@ -12,6 +12,21 @@ enum LowercaseHex {
         return String(repeating: "0", count: digits - hex.count) + hex
     }
 
+    /// Writes `value` as exactly `digits` lowercase hex digits (zero-padded, high digits
+    /// dropped) into `buffer` at `offset`; returns the offset after them.
+    @discardableResult
+    static func write(_ value: UInt64, digits: Int, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) -> Int {
+        var value = value
+        var index = offset + digits
+        while index > offset {
+            index -= 1
+            let nibble = UInt8(truncatingIfNeeded: value & 0xF)
+            buffer[index] = nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &+ (nibble &- 10)
+            value >>= 4
+        }
+        return offset + digits
+    }
+
     /// `count` random lowercase hex digits.
     static func random(count: Int, using generator: inout some RandomNumberGenerator) -> String {
         var result = ""

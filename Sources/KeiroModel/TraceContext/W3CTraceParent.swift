@@ -65,6 +65,18 @@ public struct W3CTraceParent: Sendable, Hashable {
     /// The header value in version `00`: `00-{trace}-{parent}-{flags}`, with only the known
     /// flags (sampled, random trace id) kept.
     public var headerValue: String {
-        "00-\(traceID.hexString)-\(parentID.hexString)-\(LowercaseHex.format(flags & Self.knownFlags, digits: 2))"
+        // Written in place: a proxy formats one per upstream try.
+        String(unsafeUninitializedCapacity: 55) { buffer in
+            let dash = UInt8(ascii: "-")
+            buffer[0] = UInt8(ascii: "0")
+            buffer[1] = UInt8(ascii: "0")
+            buffer[2] = dash
+            var end = LowercaseHex.write(traceID.high, digits: 16, into: buffer, at: 3)
+            end = LowercaseHex.write(traceID.low, digits: 16, into: buffer, at: end)
+            buffer[end] = dash
+            end = LowercaseHex.write(parentID.value, digits: 16, into: buffer, at: end + 1)
+            buffer[end] = dash
+            return LowercaseHex.write(UInt64(flags & Self.knownFlags), digits: 2, into: buffer, at: end + 1)
+        }
     }
 }
