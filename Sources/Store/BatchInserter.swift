@@ -16,7 +16,7 @@ import KeiroModel
 final class BatchInserter {
     private let db: Database
     private let segment: Int64
-    private let indexed: IndexedAttributes
+    private let knownHomes: RecentTraceHomes
     private let chunks: ChunkWriter
     private let insertDigest: RawStatement
     private let insertSearchEntry: RawStatement
@@ -53,18 +53,19 @@ final class BatchInserter {
     private var serviceIDs: [String: Int64] = [:]
     private var keyIDs: [String: Int64] = [:]
 
-    /// Prepares to insert into `segment` (see `Segments`).
-    init(_ db: Database, segment: Int64, indexed: IndexedAttributes) throws {
+    /// Prepares to insert into `segment` (see `Segments`); `knownHomes` are committed homes
+    /// that need no lookup.
+    init(_ db: Database, segment: Int64, knownHomes: RecentTraceHomes) throws {
         self.db = db
         self.segment = segment
-        self.indexed = indexed
+        self.knownHomes = knownHomes
         chunks = try ChunkWriter(db)
         insertDigest = try RawStatement(db, sql: "INSERT OR IGNORE INTO part_digests (segment, digest) VALUES (?1, ?2)")
         insertSearchEntry = try RawStatement(
             db, sql: "INSERT OR IGNORE INTO trace_search (segment, key_id, value, trace_id) VALUES (?1, ?2, ?3, ?4)")
         upsertTrace = try RawStatement(db, sql: TraceAggregate.upsertSQL)
         findHome = try RawStatement(db, sql: "SELECT segment FROM trace_homes WHERE trace_id = ?1")
-        insertHome = try RawStatement(db, sql: "INSERT INTO trace_homes (trace_id, segment) VALUES (?1, ?2)")
+        insertHome = try RawStatement(db, sql: "INSERT OR IGNORE INTO trace_homes (trace_id, segment) VALUES (?1, ?2)")
     }
 
     /// Inserts one prepared batch and reports what it stored. A part whose digest the
@@ -135,8 +136,9 @@ final class BatchInserter {
 
     /// Writes the summaries and search entries of every batch inserted so far, each in its
     /// trace's home segment (the current one for a trace not seen before), and the
-    /// segments' trace counts, start bounds and longest durations.
-    func finish() throws {
+    /// segments' trace counts, start bounds and longest durations. Returns the home of
+    /// every trace written, for `RecentTraceHomes` once the transaction commits.
+    func finish() throws -> [(traceID: TraceID, segment: Int64)] {
         var homed: [(segment: Int64, traceID: TraceID, isNew: Bool)] = []
         homed.reserveCapacity(pendingOrder.count)
         var bounds: [Int64: SegmentBounds] = [:]
@@ -165,16 +167,18 @@ final class BatchInserter {
         for (segment, bounds) in bounds { try Segments.add(bounds, to: segment, db) }
         pendingOrder.removeAll()
         pending.removeAll()
+        return homed.map { ($0.traceID, $0.segment) }
     }
 
-    /// The trace's home segment, recorded as the current one if the trace is new.
+    /// The trace's home segment, recorded as the current one if the trace is new: known
+    /// recently, else one insert for a new trace (most lookups that reach the table).
     private func home(of traceID: TraceID) throws -> (segment: Int64, isNew: Bool) {
-        findHome.bind(1, blob: traceID.bytes)
-        if let home = try findHome.fetchOne({ column in column(0) }) { return (home, false) }
+        if let home = knownHomes[traceID] { return (home, false) }
         insertHome.bind(1, blob: traceID.bytes)
         insertHome.bind(2, segment)
-        try insertHome.execute()
-        return (segment, true)
+        if try insertHome.execute() == 1 { return (segment, true) }
+        findHome.bind(1, blob: traceID.bytes)
+        return (try findHome.fetchOne({ column in column(0) })!, false)
     }
 
     /// Folds `update` into the trace's row; returns the row's start and end after it.

@@ -3,6 +3,7 @@ import Analyzer
 import GRDB
 import KeiroModel
 import Logging
+import Synchronization
 
 /// The embedded span store: one SQLite file in WAL mode, written by a single writer that
 /// groups queued batches into transactions, read concurrently through a connection pool.
@@ -17,6 +18,8 @@ public final class SQLiteSpanStore: SpanStore {
     /// One writer, concurrent readers (WAL): reads never wait for the writer.
     let pool: DatabasePool
     private let queue: WriteQueue
+    /// Home segments of recently committed traces (writer only).
+    private let recentHomes = Mutex(RecentTraceHomes())
     private let indexed: IndexedAttributes
     private let logger: Logger
     private let onCommit: CommitObserver?
@@ -110,7 +113,7 @@ public final class SQLiteSpanStore: SpanStore {
     /// into a statement journal: more I/O than the batch itself.)
     private func insertAllOrEach(_ batches: [PreparedBatch]) async -> [Result<WriteOutcome, any Error>] {
         do {
-            return try await pool.write { [self] db in try insertGroup(batches, db) }.map { .success($0) }
+            return try await commitGroup(batches).map { .success($0) }
         } catch {
             guard batches.count > 1 else { return [.failure(error)] }
             logger.warning("span group commit failed; writing its batches one by one", metadata: ["error": "\(error)"])
@@ -118,7 +121,7 @@ public final class SQLiteSpanStore: SpanStore {
         var results: [Result<WriteOutcome, any Error>] = []
         for batch in batches {
             do {
-                results.append(.success(try await pool.write { [self] db in try insertGroup([batch], db)[0] }))
+                results.append(.success(try await commitGroup([batch])[0]))
             } catch {
                 results.append(.failure(error))
             }
@@ -130,22 +133,33 @@ public final class SQLiteSpanStore: SpanStore {
     /// the queue: the store's own ceiling, used by benchmarks.
     public func insertDirectly(_ batches: [SpanBatch]) throws -> WriteOutcome {
         let batches = try batches.map { try PreparedBatch($0, indexed: indexed) }
-        return try pool.write { db in
-            try insertGroup(batches, db).reduce(into: WriteOutcome()) { total, outcome in
-                total.stored += outcome.stored
-                total.duplicates += outcome.duplicates
-            }
+        let (outcomes, homes) = try pool.write { db in try insertGroup(batches, db) }
+        recentHomes.withLock { $0.add(homes) }
+        return outcomes.reduce(into: WriteOutcome()) { total, outcome in
+            total.stored += outcome.stored
+            total.duplicates += outcome.duplicates
         }
     }
 
-    /// Inserts a group of batches in the open transaction (all or nothing).
-    private func insertGroup(_ batches: [PreparedBatch], _ db: Database) throws -> [WriteOutcome] {
-        let segment = try Segments.current(db, maxSpans: configuration.segmentSpans)
-        let inserter = try BatchInserter(db, segment: segment, indexed: indexed)
-        let outcomes = try batches.map { try inserter.insert($0) }
-        try inserter.finish()
-        try Segments.add(outcomes.reduce(0) { $0 + $1.stored }, to: segment, db)
+    /// Writes a group of batches in one transaction; once it has committed, the homes of
+    /// its traces join `recentHomes`.
+    private func commitGroup(_ batches: [PreparedBatch]) async throws -> [WriteOutcome] {
+        let (outcomes, homes) = try await pool.write { [self] db in try insertGroup(batches, db) }
+        recentHomes.withLock { $0.add(homes) }
         return outcomes
+    }
+
+    /// Inserts a group of batches in the open transaction (all or nothing); also returns
+    /// the home segment of every trace it wrote.
+    private func insertGroup(
+        _ batches: [PreparedBatch], _ db: Database
+    ) throws -> (outcomes: [WriteOutcome], homes: [(traceID: TraceID, segment: Int64)]) {
+        let segment = try Segments.current(db, maxSpans: configuration.segmentSpans)
+        let inserter = try BatchInserter(db, segment: segment, knownHomes: recentHomes.withLock { $0 })
+        let outcomes = try batches.map { try inserter.insert($0) }
+        let homes = try inserter.finish()
+        try Segments.add(outcomes.reduce(0) { $0 + $1.stored }, to: segment, db)
+        return (outcomes, homes)
     }
 
     // MARK: Reading
