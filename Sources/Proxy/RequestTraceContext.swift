@@ -11,16 +11,14 @@ struct RequestTraceContext: Sendable {
     /// - Parameter addingAmazonTraceID: Behave as an AWS ALB (the edge): a request without
     ///   a valid `X-Amzn-Trace-Id` gets one whose Root is this trace (a new trace id then
     ///   starts with the time in seconds, as an X-Ray Root does); one with a valid Root gets
-    ///   `Self=` put in front (`AmazonTraceID.albHeader`). Either is forwarded with
+    ///   `Self=` put in front (`AmazonTraceID.insertSelf`). Either is forwarded with
     ///   `Parent=` each try's CLIENT span.
     init(headers: [(name: String, value: String)], addingAmazonTraceID: Bool = false) {
         if var context = TraceContextExtractor.extract(from: headers) {
             if addingAmazonTraceID {
-                if let incoming = context.amazonTraceID {
+                if context.amazonTraceID != nil {
                     var random = ProxyRandom()
-                    context.amazonTraceID = AmazonTraceID(
-                        header: AmazonTraceID.albHeader(
-                            incoming: incoming.headerValue, now: UInt64(unixNanosNow() / 1_000_000_000), random: &random))
+                    context.amazonTraceID?.insertSelf(now: unixNanosNow() / 1_000_000_000, random: &random)
                 } else {
                     context.amazonTraceID = Self.amazonTraceID(for: context)
                 }
@@ -32,7 +30,7 @@ struct RequestTraceContext: Sendable {
             let sampled = decision != .deny
             if addingAmazonTraceID {
                 var random = ProxyRandom()
-                let root = AmazonTraceID.newRoot(now: UInt64(unixNanosNow() / 1_000_000_000), random: &random)
+                let root = AmazonTraceID.newRoot(now: unixNanosNow() / 1_000_000_000, random: &random)
                 var context = TraceContext(
                     traceID: AmazonTraceID.traceID(root: root) ?? .random(), parentSpanID: nil, sampled: sampled,
                     debug: decision == .debug, format: .w3c)

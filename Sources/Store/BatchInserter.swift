@@ -201,16 +201,3 @@ final class BatchInserter {
         return try upsertTrace.fetchOne { column in (column(0), column(1)) }!
     }
 }
-
-/// Splits a scope's spans by trace, keeping the order in which traces first appear.
-enum TraceParts {
-    static func group(_ spans: [Span]) -> [(TraceID, [Span])] {
-        var order: [TraceID] = []
-        var byTrace: [TraceID: [Span]] = [:]
-        for span in spans {
-            if byTrace[span.traceID] == nil { order.append(span.traceID) }
-            byTrace[span.traceID, default: []].append(span)
-        }
-        return order.map { ($0, byTrace[$0]!) }
-    }
-}

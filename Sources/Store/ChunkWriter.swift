@@ -1,4 +1,5 @@
 import GRDB
+import NIOCore
 
 /// A chunk body ready to insert: ~`ChunkWriter.targetRawBytes` of consecutive parts,
 /// deflated.
@@ -7,7 +8,7 @@ struct PackedChunk: Sendable {
     var parts: Range<Int>
     var spanCount: Int
     var rawSize: Int
-    var body: [UInt8]
+    var body: ByteBuffer
 }
 
 /// Packs encoded trace parts into `chunks` rows of about `targetRawBytes` each (before
@@ -36,11 +37,10 @@ struct ChunkWriter {
                 spans += parts[index].spanCount
                 index += 1
             } while index < parts.endIndex && body.bytes.count + parts[index].bytes.count <= Self.targetRawBytes
-            let compressed = try ChunkCompression.compress(body.bytes)
             chunks.append(
                 PackedChunk(
                     parts: first..<index, spanCount: spans, rawSize: body.bytes.count,
-                    body: Array(compressed.readableBytesView)))
+                    body: try ChunkCompression.compress(body.bytes)))
         }
         return chunks
     }
@@ -50,7 +50,7 @@ struct ChunkWriter {
         insertChunk.bind(1, resourceID)
         insertChunk.bind(2, Int64(chunk.spanCount))
         insertChunk.bind(3, Int64(chunk.rawSize))
-        insertChunk.bind(4, blob: chunk.body)
+        chunk.body.withUnsafeReadableBytes { insertChunk.bind(4, bytes: $0) }
         try insertChunk.execute()
         return db.lastInsertedRowID
     }

@@ -69,3 +69,16 @@ struct IndexValue: Hashable, Sendable {
     var key: String
     var value: String
 }
+
+/// Splits a scope's spans by trace, keeping the order in which traces first appear.
+enum TraceParts {
+    static func group(_ spans: [Span]) -> [(TraceID, [Span])] {
+        var order: [TraceID] = []
+        var byTrace: [TraceID: [Span]] = [:]
+        for span in spans {
+            if byTrace[span.traceID] == nil { order.append(span.traceID) }
+            byTrace[span.traceID, default: []].append(span)
+        }
+        return order.map { ($0, byTrace[$0]!) }
+    }
+}

@@ -67,9 +67,11 @@ public final class SQLiteSpanStore: SpanStore {
     // MARK: Writing
 
     /// Prepares the batch on the caller's task (encoding, compression, per-trace folding:
-    /// `PreparedBatch`), then queues it for the writer.
+    /// `PreparedBatch`), then queues it for the writer. A full or closed queue refuses it
+    /// before that work is done.
     public func write(_ batch: SpanBatch) async throws -> WriteOutcome {
         if batch.spanCount == 0 { return WriteOutcome() }
+        if let refusal = queue.refusal(forSpans: batch.spanCount) { throw refusal }
         let prepared = try PreparedBatch(batch, indexed: indexed)
         return try await withCheckedThrowingContinuation { continuation in
             queue.enqueue(prepared, continuation: continuation)

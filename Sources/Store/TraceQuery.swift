@@ -78,16 +78,6 @@ public struct TraceQuery: Hashable, Sendable {
         return terms
     }
 
-    /// Whether a trace's summary passes the filters the summary can answer.
-    func admits(_ summary: TraceSummary) -> Bool {
-        if errorsOnly && summary.errorCount == 0 { return false }
-        if let minDuration, summary.durationNanos < minDuration { return false }
-        if let maxDuration, summary.durationNanos > maxDuration { return false }
-        if let startAfter, summary.startTimeUnixNano < startAfter { return false }
-        if let startBefore, summary.startTimeUnixNano >= startBefore { return false }
-        return true
-    }
-
     /// Whether some span satisfies `minSpanDuration` (with service/operation, as Jaeger).
     func admits(_ spans: [StoredSpan]) -> Bool {
         guard let minSpanDuration else { return true }

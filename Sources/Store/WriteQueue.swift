@@ -32,15 +32,24 @@ final class WriteQueue: Sendable {
     /// Spans taken by the writer and not yet reported `written(_:)`.
     var writingSpans: Int { state.withLock { $0.writingSpans } }
 
+    /// Why a batch of `count` spans would be refused now, if it would: lets a caller skip
+    /// preparing a batch the queue cannot take (`enqueue` decides again).
+    func refusal(forSpans count: Int) -> StoreUnavailable? {
+        state.withLock { refusal(forSpans: count, $0) }
+    }
+
+    private func refusal(forSpans count: Int, _ state: State) -> StoreUnavailable? {
+        if state.closed { return StoreUnavailable(reason: .closed) }
+        // A batch larger than the whole capacity is still admitted into an empty queue.
+        if state.queuedSpans > 0 && state.queuedSpans + count > capacity { return StoreUnavailable(reason: .queueFull) }
+        return nil
+    }
+
     /// Enqueues a batch, or fails the continuation at once when full or closed.
     func enqueue(_ batch: PreparedBatch, continuation: CheckedContinuation<WriteOutcome, any Error>) {
         let count = batch.spanCount
         let (refusal, waiter): (StoreUnavailable?, CheckedContinuation<Void, Never>?) = state.withLock { state in
-            if state.closed { return (StoreUnavailable(reason: .closed), nil) }
-            // A batch larger than the whole capacity is still admitted into an empty queue.
-            if state.queuedSpans > 0 && state.queuedSpans + count > capacity {
-                return (StoreUnavailable(reason: .queueFull), nil)
-            }
+            if let refused = self.refusal(forSpans: count, state) { return (refused, nil) }
             state.items.append(Item(batch: batch, spanCount: count, continuation: continuation))
             state.queuedSpans += count
             defer { state.waiter = nil }

@@ -102,7 +102,7 @@ import Testing
 
         func answer(_ query: TraceQuery) -> [TraceID] {
             let matching = summaries.filter { summary in
-                query.admits(summary) && query.searchTerms.allSatisfy { term in
+                query.passesSummaryFilters(summary) && query.searchTerms.allSatisfy { term in
                     values[summary.traceID, default: []].contains { pair in
                         pair[0] == term.key && (term.isPrefix ? pair[1].hasPrefix(term.value) : pair[1] == term.value)
                     }
@@ -139,5 +139,17 @@ import Testing
             }
             return query
         }
+    }
+}
+
+extension TraceQuery {
+    /// The summary filters, by their definitions (the store answers them in SQL).
+    fileprivate func passesSummaryFilters(_ summary: TraceSummary) -> Bool {
+        if errorsOnly && summary.errorCount == 0 { return false }
+        if let minDuration, summary.durationNanos < minDuration { return false }
+        if let maxDuration, summary.durationNanos > maxDuration { return false }
+        if let startAfter, summary.startTimeUnixNano < startAfter { return false }
+        if let startBefore, summary.startTimeUnixNano >= startBefore { return false }
+        return true
     }
 }

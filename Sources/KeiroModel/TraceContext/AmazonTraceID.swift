@@ -178,12 +178,17 @@ public struct AmazonTraceID: Sendable, Hashable, CustomStringConvertible {
     ///
     /// `now` is Unix time in seconds (written as 8 hex digits); `random` supplies the 96 bits.
     public static func albHeader(incoming: String?, now unixSeconds: UInt64, random: inout some RandomNumberGenerator) -> String {
-        let id = newRoot(now: unixSeconds, random: &random)
         guard let incoming, var header = AmazonTraceID(header: incoming), header.isValid else {
-            return "Root=\(id)"
+            return "Root=\(newRoot(now: unixSeconds, random: &random))"
         }
-        header.fields.removeAll { $0.key == "Self" }
-        header.fields.insert(Field(key: "Self", value: id), at: 0)
+        header.insertSelf(now: unixSeconds, random: &random)
         return header.headerValue
+    }
+
+    /// What an ALB does to a valid incoming header: a new `Self=1-{now hex}-{24 random hex}`
+    /// in front of the other fields (replacing an existing `Self`).
+    public mutating func insertSelf(now unixSeconds: UInt64, random: inout some RandomNumberGenerator) {
+        fields.removeAll { $0.key == "Self" }
+        fields.insert(Field(key: "Self", value: Self.newRoot(now: unixSeconds, random: &random)), at: 0)
     }
 }
