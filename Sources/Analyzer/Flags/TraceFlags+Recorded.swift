@@ -11,26 +11,17 @@ extension TraceFlags {
         // absorbed below the root is not one; `--errors` finds any ERROR span).
         var flags: TraceFlags = span.isError && span.parentSpanID == nil ? .error : []
         // Every other flag needs a Keiro attribute, a resend count or Envoy's response flags;
-        // most spans of instrumented services carry none (one pass instead of ten lookups).
-        guard span.attributes.contains(where: { Self.mayRecordFlag($0.key) }) else { return flags }
-        // The same span facts `flagReport()` reads (Span+Facts), so both agree.
-        if (span.resendCount ?? 0) > 0 || span.retryReason != nil || (span.integer(KeiroAttributes.attempts) ?? 0) > 1 {
-            flags.insert(.retried)
-        }
-        if let timeout = span.firedTimeout { flags.insert(timeout) }
-        if span.responseFlags.contains("URX") { flags.insert(.retriesExhausted) }
-        if span.hasKeiroAttributes, let destination = span.destination, destination.lowercased().contains("canary") {
-            flags.insert(.canary)
-        }
-        if span.routingDecision == "header" { flags.insert(.headerRoute) }
+        // most spans of instrumented services carry none. One pass over the attributes
+        // (`RecordedFacts`) instead of a lookup per fact: this runs on every ingested span.
+        let facts = RecordedFacts(span.attributes)
+        guard facts.mayRecordFlag else { return flags }
+        if facts.retried { flags.insert(.retried) }
+        let responseFlags = facts.responseFlags
+        if let timeout = facts.firedTimeout(responseFlags: responseFlags) { flags.insert(timeout) }
+        if responseFlags.contains("URX") { flags.insert(.retriesExhausted) }
+        if facts.hasKeiroAttributes, facts.destinationIsCanary { flags.insert(.canary) }
+        if facts.routedByHeader { flags.insert(.headerRoute) }
         return flags
-    }
-
-    /// Whether an attribute is one `recorded(by:)` reads beyond the status: any `keiro.*`
-    /// (retry reason, attempts, timeout, response flags, routing decision, destination),
-    /// OpenTelemetry's resend count, Envoy's `response_flags`.
-    private static func mayRecordFlag(_ key: String) -> Bool {
-        key.hasPrefix("keiro.") || key == SemanticAttributes.resendCount || key == "response_flags"
     }
 
     /// The flags `recorded(by:)` can set: the ones a stored trace can be searched by.
