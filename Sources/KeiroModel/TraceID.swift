@@ -41,6 +41,13 @@ public struct TraceID: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// 16 big-endian bytes.
     public var bytes: [UInt8] { high.bigEndianBytes + low.bigEndianBytes }
 
+    /// Calls `body` with the 16 big-endian bytes of `bytes`, without allocating them.
+    @inlinable
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        var bigEndian = (high.bigEndian, low.bigEndian)
+        return try Swift.withUnsafeBytes(of: &bigEndian, body)
+    }
+
     /// 32 lowercase hex digits.
     public var hexString: String { high.hexString16 + low.hexString16 }
 

@@ -161,7 +161,7 @@ final class BatchInserter {
             insertSearchEntry.bind(1, entry.segment)
             insertSearchEntry.bind(2, entry.keyID)
             insertSearchEntry.bind(3, text: entry.value)
-            insertSearchEntry.bind(4, blob: entry.traceID.bytes)
+            insertSearchEntry.bind(4, traceID: entry.traceID)
             try insertSearchEntry.execute()
         }
         for (segment, bounds) in bounds { try Segments.add(bounds, to: segment, db) }
@@ -174,17 +174,17 @@ final class BatchInserter {
     /// recently, else one insert for a new trace (most lookups that reach the table).
     private func home(of traceID: TraceID) throws -> (segment: Int64, isNew: Bool) {
         if let home = knownHomes[traceID] { return (home, false) }
-        insertHome.bind(1, blob: traceID.bytes)
+        insertHome.bind(1, traceID: traceID)
         insertHome.bind(2, segment)
         if try insertHome.execute() == 1 { return (segment, true) }
-        findHome.bind(1, blob: traceID.bytes)
+        findHome.bind(1, traceID: traceID)
         return (try findHome.fetchOne({ column in column(0) })!, false)
     }
 
     /// Folds `update` into the trace's row; returns the row's start and end after it.
     private func upsert(_ traceID: TraceID, _ update: TraceUpdate, segment: Int64) throws -> (start: Int64, end: Int64) {
         let trace = update.aggregate
-        upsertTrace.bind(1, blob: traceID.bytes)
+        upsertTrace.bind(1, traceID: traceID)
         upsertTrace.bind(2, Int64(trace.startNanos))
         upsertTrace.bind(3, Int64(trace.endNanos))
         upsertTrace.bind(4, Int64(trace.spanCount))

@@ -11,7 +11,7 @@ struct EncodedPart {
     /// posted again hash the same.
     var digest: Int64 {
         var hash = StableHash.Hasher()
-        hash.combine(traceID.bytes)
+        traceID.withUnsafeBytes { hash.combine($0) }
         hash.combine(bytes)
         return Int64(bitPattern: hash.value)
     }
@@ -53,7 +53,7 @@ enum ChunkCodec {
     }
 
     static func append(_ part: EncodedPart, to writer: inout ByteWriter) {
-        writer.raw(part.traceID.bytes)
+        part.traceID.withUnsafeBytes { writer.raw($0) }
         writer.varint(UInt64(part.bytes.count))
         writer.raw(part.bytes)
     }

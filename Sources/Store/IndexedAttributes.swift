@@ -1,20 +1,12 @@
 import KeiroModel
 
 /// Decides which span attributes go into the narrow search index and under which key.
-/// OpenTelemetry names are the keys; the Zipkin and Envoy spellings of the same facts
-/// (`http.path`, `http.status_code`, `guid:x-request-id`) are indexed under them too.
+/// OpenTelemetry names are the keys (`http.route`, `url.path`, `http.response.status_code`,
+/// the request headers the configuration names); the Zipkin and Envoy spellings of the same
+/// facts (`http.path`, `http.status_code`, `guid:x-request-id`) are indexed under them too.
 struct IndexedAttributes: Sendable {
     /// Longest indexed value, in UTF-8 bytes; longer values are indexed by their prefix.
     static let maxValueLength = 256
-
-    private static let fixedKeys: [String: String] = [
-        SemanticAttributes.httpRoute: SemanticAttributes.httpRoute,
-        SemanticAttributes.urlPath: SemanticAttributes.urlPath,
-        SemanticAttributes.httpResponseStatusCode: SemanticAttributes.httpResponseStatusCode,
-        "http.path": SemanticAttributes.urlPath,
-        "http.status_code": SemanticAttributes.httpResponseStatusCode,
-        "guid:x-request-id": SemanticAttributes.requestHeaderPrefix + "x-request-id",
-    ]
 
     let headers: Set<String>
     let headerPrefixes: [String]
@@ -24,9 +16,18 @@ struct IndexedAttributes: Sendable {
         headerPrefixes = configuration.indexedHeaderPrefixes.map { $0.lowercased() }
     }
 
-    /// The index key for an attribute key, or `nil` when it is not indexed.
+    /// The index key for an attribute key, or `nil` when it is not indexed. Runs for every
+    /// attribute of every ingested span: the UTF-8 length picks the one fixed key to compare.
     func indexKey(for attributeKey: String) -> String? {
-        if let fixed = Self.fixedKeys[attributeKey] { return fixed }
+        switch attributeKey.utf8.count {
+        case 8 where attributeKey == SemanticAttributes.urlPath: return attributeKey
+        case 9 where attributeKey == "http.path": return SemanticAttributes.urlPath
+        case 10 where attributeKey == SemanticAttributes.httpRoute: return attributeKey
+        case 16 where attributeKey == "http.status_code": return SemanticAttributes.httpResponseStatusCode
+        case 17 where attributeKey == "guid:x-request-id": return Self.requestIDKey
+        case 25 where attributeKey == SemanticAttributes.httpResponseStatusCode: return attributeKey
+        default: break
+        }
         guard attributeKey.hasPrefix(SemanticAttributes.requestHeaderPrefix) else { return nil }
         let header = attributeKey.dropFirst(SemanticAttributes.requestHeaderPrefix.count)
         if headers.contains(String(header)) || headerPrefixes.contains(where: { header.hasPrefix($0) }) {
@@ -34,6 +35,8 @@ struct IndexedAttributes: Sendable {
         }
         return nil
     }
+
+    private static let requestIDKey = SemanticAttributes.requestHeaderPrefix + "x-request-id"
 
     /// Calls `body` with every (index key, value) pair of a span: its name, then its indexed attributes.
     func forEachEntry(of span: Span, _ body: (String, String) throws -> Void) rethrows {

@@ -1,5 +1,6 @@
 import GRDB
 import GRDBSQLite
+import KeiroModel
 
 /// Binds and steps one of GRDB's cached statements through the SQLite C API. Used only
 /// in the writer's per-span loop, where GRDB's `StatementArguments` cost about 2.5× the
@@ -27,6 +28,10 @@ struct RawStatement {
 
     func bind(_ index: Int32, blob: [UInt8]) {
         blob.withUnsafeBytes { bind(index, bytes: $0) }
+    }
+
+    func bind(_ index: Int32, traceID: TraceID) {
+        traceID.withUnsafeBytes { bind(index, bytes: $0) }
     }
 
     func bind(_ index: Int32, bytes buffer: UnsafeRawBufferPointer) {

@@ -14,7 +14,14 @@ struct TraceAggregate {
         var route: String?
 
         func isBetter(than other: Root) -> Bool {
-            (hasParent ? 1 : 0, startNanos) < (other.hasParent ? 1 : 0, other.startNanos)
+            Self.rank(hasParent: hasParent, start: startNanos) < Self.rank(hasParent: other.hasParent, start: other.startNanos)
+        }
+
+        /// A candidate's place (lower is better): parentless first, then the earlier start.
+        static func rank(hasParent: Bool, start: UInt64) -> (Int, UInt64) { (hasParent ? 1 : 0, start) }
+
+        static func rank(_ span: Span) -> (Int, UInt64) {
+            rank(hasParent: span.parentSpanID != nil, start: span.startTimeUnixNano)
         }
     }
 
@@ -24,22 +31,25 @@ struct TraceAggregate {
     var errorCount: Int
     var root: Root
 
-    init(span: Span, serviceID: Int64) {
-        startNanos = span.startTimeUnixNano
-        endNanos = max(span.endTimeUnixNano, span.startTimeUnixNano)
-        spanCount = 1
-        errorCount = span.status.code == .error ? 1 : 0
-        root = Root(
-            spanID: span.spanID, hasParent: span.parentSpanID != nil, startNanos: span.startTimeUnixNano,
-            serviceID: serviceID, name: span.name,
-            route: (span.attributes[SemanticAttributes.httpRoute] ?? span.attributes[SemanticAttributes.urlPath]
-                ?? span.attributes["http.path"])?.displayString)
-    }
-
-    /// The aggregate of a non-empty group of spans reported by one service.
+    /// The aggregate of a non-empty group of spans reported by one service. The root's
+    /// route is read once, from the span chosen as root.
     init(spans: some Collection<Span>, serviceID: Int64) {
-        self.init(span: spans.first!, serviceID: serviceID)
-        for span in spans.dropFirst() { merge(TraceAggregate(span: span, serviceID: serviceID)) }
+        var root = spans.first!
+        startNanos = root.startTimeUnixNano
+        endNanos = max(root.endTimeUnixNano, root.startTimeUnixNano)
+        spanCount = spans.count
+        errorCount = 0
+        for span in spans {
+            startNanos = min(startNanos, span.startTimeUnixNano)
+            endNanos = max(endNanos, span.endTimeUnixNano, span.startTimeUnixNano)
+            if span.status.code == .error { errorCount += 1 }
+            if Root.rank(span) < Root.rank(root) { root = span }
+        }
+        self.root = Root(
+            spanID: root.spanID, hasParent: root.parentSpanID != nil, startNanos: root.startTimeUnixNano,
+            serviceID: serviceID, name: root.name,
+            route: (root.attributes[SemanticAttributes.httpRoute] ?? root.attributes[SemanticAttributes.urlPath]
+                ?? root.attributes["http.path"])?.displayString)
     }
 
     mutating func merge(_ other: TraceAggregate) {
