@@ -3,105 +3,112 @@ import KeiroModel
 
 /// The attributes `TraceFlags.recorded(by:)` reads, picked out of a span in one pass over its
 /// attribute list (the ingest path runs it on every span). Each field holds the first
-/// attribute of its key, as `Span`'s subscript does, so the answers equal those of the
+/// attribute of its key (as an index: no value copied), as `Span`'s subscript does, so the answers equal those of the
 /// span facts `flagReport()` reads (`Span+Facts`); `RecordedFlagTests` compares the two.
 struct RecordedFacts {
-    private var resendCount: AttributeValue?
-    private var retryReason: AttributeValue?
-    private var attempts: AttributeValue?
-    private var timeout: AttributeValue?
-    private var keiroResponseFlags: AttributeValue?
-    private var envoyResponseFlags: AttributeValue?
-    private var keiroResponseDetails: AttributeValue?
-    private var envoyResponseDetails: AttributeValue?
-    private var destinationHost: AttributeValue?
-    private var destinationSubset: AttributeValue?
-    private var serverAddress: AttributeValue?
-    private var serverPort: AttributeValue?
-    private var peerService: AttributeValue?
-    private var urlFull: AttributeValue?
-    private var routingDecision: AttributeValue?
+    private var resendCount: Int?
+    private var retryReason: Int?
+    private var attempts: Int?
+    private var timeout: Int?
+    private var keiroResponseFlags: Int?
+    private var envoyResponseFlags: Int?
+    private var keiroResponseDetails: Int?
+    private var envoyResponseDetails: Int?
+    private var destinationHost: Int?
+    private var destinationSubset: Int?
+    private var serverAddress: Int?
+    private var serverPort: Int?
+    private var peerService: Int?
+    private var urlFull: Int?
+    private var routingDecision: Int?
     /// Any `keiro.*` attribute: the span was written by Keiro's proxy.
     private(set) var hasKeiroAttributes = false
 
+    private let attributes: [Attribute]
+
     init(_ attributes: [Attribute]) {
-        for attribute in attributes { note(attribute) }
+        self.attributes = attributes
+        for index in attributes.indices { note(attributes[index].key, at: index) }
     }
 
     /// Whether any flag beyond the root's error can follow: a Keiro attribute, a resend
     /// count or Envoy's response flags.
     var mayRecordFlag: Bool { hasKeiroAttributes || resendCount != nil || envoyResponseFlags != nil }
 
-    private mutating func note(_ attribute: Attribute) {
-        let value = attribute.value
-        if attribute.key.utf8.starts(with: "keiro.".utf8) {
+    private func value(_ slot: Int?) -> AttributeValue? { slot.map { attributes[$0].value } }
+
+    /// Keeps `index` for the slot of `key`, unless an earlier attribute has it. Other keys
+    /// are told apart by their UTF-8 length before any comparison (every attribute of every
+    /// ingested span comes through here).
+    private mutating func note(_ key: String, at index: Int) {
+        if key.utf8.starts(with: "keiro.".utf8) {
             hasKeiroAttributes = true
-            switch attribute.key {
-            case KeiroAttributes.retryReason: keep(value, in: &retryReason)
-            case KeiroAttributes.attempts: keep(value, in: &attempts)
-            case KeiroAttributes.timeout: keep(value, in: &timeout)
-            case KeiroAttributes.responseFlags: keep(value, in: &keiroResponseFlags)
-            case KeiroAttributes.responseDetails: keep(value, in: &keiroResponseDetails)
-            case KeiroAttributes.destinationHost: keep(value, in: &destinationHost)
-            case KeiroAttributes.destinationSubset: keep(value, in: &destinationSubset)
-            case KeiroAttributes.routingDecision: keep(value, in: &routingDecision)
+            switch key {
+            case KeiroAttributes.retryReason: keep(index, in: &retryReason)
+            case KeiroAttributes.attempts: keep(index, in: &attempts)
+            case KeiroAttributes.timeout: keep(index, in: &timeout)
+            case KeiroAttributes.responseFlags: keep(index, in: &keiroResponseFlags)
+            case KeiroAttributes.responseDetails: keep(index, in: &keiroResponseDetails)
+            case KeiroAttributes.destinationHost: keep(index, in: &destinationHost)
+            case KeiroAttributes.destinationSubset: keep(index, in: &destinationSubset)
+            case KeiroAttributes.routingDecision: keep(index, in: &routingDecision)
             default: break
             }
             return
         }
-        switch attribute.key {
-        case SemanticAttributes.resendCount: keep(value, in: &resendCount)
-        case "response_flags": keep(value, in: &envoyResponseFlags)
-        case "response_code_details": keep(value, in: &envoyResponseDetails)
-        case SemanticAttributes.serverAddress: keep(value, in: &serverAddress)
-        case SemanticAttributes.serverPort: keep(value, in: &serverPort)
-        case SemanticAttributes.peerService: keep(value, in: &peerService)
-        case SemanticAttributes.urlFull: keep(value, in: &urlFull)
+        switch key.utf8.count {
+        case 8 where key == SemanticAttributes.urlFull: keep(index, in: &urlFull)
+        case 11 where key == SemanticAttributes.serverPort: keep(index, in: &serverPort)
+        case 12 where key == SemanticAttributes.peerService: keep(index, in: &peerService)
+        case 14 where key == "response_flags": keep(index, in: &envoyResponseFlags)
+        case 14 where key == SemanticAttributes.serverAddress: keep(index, in: &serverAddress)
+        case 21 where key == "response_code_details": keep(index, in: &envoyResponseDetails)
+        case 25 where key == SemanticAttributes.resendCount: keep(index, in: &resendCount)
         default: break
         }
     }
 
-    private func keep(_ value: AttributeValue, in slot: inout AttributeValue?) {
-        if slot == nil { slot = value }
+    private func keep(_ index: Int, in slot: inout Int?) {
+        if slot == nil { slot = index }
     }
 
     var retried: Bool {
-        (Self.integer(resendCount) ?? 0) > 0 || retryReason != nil || (Self.integer(attempts) ?? 0) > 1
+        (Self.integer(value(resendCount)) ?? 0) > 0 || retryReason != nil || (Self.integer(value(attempts)) ?? 0) > 1
     }
 
     /// Envoy response flags (`UT`, `URX`, …): Keiro's attribute, else Envoy's tag.
     var responseFlags: [Substring] {
-        ((keiroResponseFlags ?? envoyResponseFlags)?.displayString ?? "").split(separator: ",").filter { $0 != "-" }
+        (value(keiroResponseFlags ?? envoyResponseFlags)?.displayString ?? "").split(separator: ",").filter { $0 != "-" }
     }
 
     /// Keiro's `keiro.timeout`, else Envoy's `UT` flag (per-try when the details say
     /// `upstream_per_try_timeout`).
     func firedTimeout(responseFlags: [Substring]) -> TraceFlags? {
-        switch timeout?.displayString {
+        switch value(timeout)?.displayString {
         case "per_try": return .perTryTimeout
         case "overall": return .overallTimeout
         default: break
         }
         guard responseFlags.contains("UT") else { return nil }
-        let details = (keiroResponseDetails ?? envoyResponseDetails)?.displayString
+        let details = value(keiroResponseDetails ?? envoyResponseDetails)?.displayString
         return details == "upstream_per_try_timeout" ? .perTryTimeout : .overallTimeout
     }
 
     /// Whether the call's destination (`Span.destination`: Keiro's host and subset, else the
     /// server address and port, the peer service, or the host of `url.full`) names a canary.
     var destinationIsCanary: Bool {
-        if let host = destinationHost {
-            return Self.namesCanary(host) || destinationSubset.map(Self.namesCanary) == true
+        if let host = value(destinationHost) {
+            return Self.namesCanary(host) || value(destinationSubset).map(Self.namesCanary) == true
         }
-        if let address = serverAddress {
-            return Self.namesCanary(address) || serverPort.map(Self.namesCanary) == true
+        if let address = value(serverAddress) {
+            return Self.namesCanary(address) || value(serverPort).map(Self.namesCanary) == true
         }
-        if let peerService { return Self.namesCanary(peerService) }
-        guard let url = urlFull?.displayString, let host = URLComponents(string: url)?.host else { return false }
+        if let peerService = value(peerService) { return Self.namesCanary(peerService) }
+        guard let url = value(urlFull)?.displayString, let host = URLComponents(string: url)?.host else { return false }
         return Self.containsCanary(host)
     }
 
-    var routedByHeader: Bool { routingDecision?.displayString == "header" }
+    var routedByHeader: Bool { value(routingDecision)?.displayString == "header" }
 
     private static func integer(_ value: AttributeValue?) -> Int? {
         switch value {
