@@ -19,7 +19,7 @@ final class BatchInserter {
     private let knownHomes: RecentTraceHomes
     private let chunks: ChunkWriter
     private let insertDigest: RawStatement
-    private let insertSearchEntry: RawStatement
+    private let insertSearchEntries: MultiRowStatement
     private let upsertTrace: RawStatement
     private let findHome: RawStatement
     private let insertHome: RawStatement
@@ -61,8 +61,8 @@ final class BatchInserter {
         self.knownHomes = knownHomes
         chunks = try ChunkWriter(db)
         insertDigest = try RawStatement(db, sql: "INSERT OR IGNORE INTO part_digests (segment, digest) VALUES (?1, ?2)")
-        insertSearchEntry = try RawStatement(
-            db, sql: "INSERT OR IGNORE INTO trace_search (segment, key_id, value, trace_id) VALUES (?1, ?2, ?3, ?4)")
+        insertSearchEntries = try MultiRowStatement(
+            db, head: "INSERT OR IGNORE INTO trace_search (segment, key_id, value, trace_id) VALUES", columns: 4)
         upsertTrace = try RawStatement(db, sql: TraceAggregate.upsertSQL)
         findHome = try RawStatement(db, sql: "SELECT segment FROM trace_homes WHERE trace_id = ?1")
         insertHome = try RawStatement(db, sql: "INSERT OR IGNORE INTO trace_homes (trace_id, segment) VALUES (?1, ?2)")
@@ -157,12 +157,11 @@ final class BatchInserter {
             }
         }
         entries.sort { ($0.segment, $0.keyID, $0.value, $0.traceID) < ($1.segment, $1.keyID, $1.value, $1.traceID) }
-        for entry in entries {
-            insertSearchEntry.bind(1, entry.segment)
-            insertSearchEntry.bind(2, entry.keyID)
-            insertSearchEntry.bind(3, text: entry.value)
-            insertSearchEntry.bind(4, traceID: entry.traceID)
-            try insertSearchEntry.execute()
+        try insertSearchEntries.run(entries) { statement, first, entry in
+            statement.bind(first, entry.segment)
+            statement.bind(first + 1, entry.keyID)
+            statement.bind(first + 2, text: entry.value)
+            statement.bind(first + 3, traceID: entry.traceID)
         }
         for (segment, bounds) in bounds { try Segments.add(bounds, to: segment, db) }
         pendingOrder.removeAll()

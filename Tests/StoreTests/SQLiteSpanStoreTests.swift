@@ -59,6 +59,39 @@ import Testing
         }
     }
 
+    /// Enough traces that the writer's multi-row insert of search entries (32 rows a run)
+    /// runs full and with a remainder, with stored parts at every position and the same
+    /// parts twice in one batch (a second scope repeating them).
+    @Test func manyTracesWithDuplicatesAcrossStatementRuns() async throws {
+        try await withTemporaryStore { store throws in
+            func spans(_ n: UInt64) -> [Span] {
+                (0..<3).map { index in
+                    SpanFixtures.httpServerSpan(
+                        trace: SpanFixtures.traceID(n), id: SpanFixtures.spanID(n * 10 + index),
+                        parent: index == 0 ? nil : SpanFixtures.spanID(n * 10), start: 1_000 * n + index,
+                        durationNanos: 10 + n, route: "/r\(n % 5)", headers: ["feature": "f\(n)"])
+                }
+            }
+            let odd = Array(stride(from: UInt64(1), through: 69, by: 2))
+            #expect(try await store.write(SpanFixtures.batch(service: "gateway", spans: odd.flatMap(spans))).stored == 105)
+            var mixed = SpanFixtures.batch(service: "gateway", spans: (1...70).flatMap(spans))
+            mixed.resourceSpans[0].scopeSpans.append(mixed.resourceSpans[0].scopeSpans[0])
+            mixed.resourceSpans[0].scopeSpans[1].spans = (60...70).flatMap(spans)
+            #expect(try await store.write(mixed) == WriteOutcome(stored: 105, duplicates: 105 + 33))
+            for n: UInt64 in 1...70 {
+                #expect(try await store.trace(SpanFixtures.traceID(n)).map(\.span) == spans(n))
+                let summary = try await store.traceSummary(SpanFixtures.traceID(n))
+                #expect(summary?.spanCount == 3 && summary?.durationNanos == 12 + n)
+            }
+            #expect(try await store.findTraces(TraceQuery(service: "gateway", limit: 100)).count == 70)
+            #expect(try await store.findTraces(TraceQuery(route: "/r3", limit: 100)).count == 14)
+            for n: UInt64 in [1, 32, 33, 64, 70] {
+                let found = try await store.findTraces(TraceQuery(headers: ["feature": "f\(n)"]))
+                #expect(found.map(\.traceID) == [SpanFixtures.traceID(n)])
+            }
+        }
+    }
+
     @Test func sharedClientServerSpanIDsAreBothKept() async throws {
         try await withTemporaryStore { store throws in
             let trace = SpanFixtures.traceID(3)
