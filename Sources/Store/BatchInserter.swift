@@ -30,7 +30,8 @@ final class BatchInserter {
         var aggregate: TraceAggregate
         var flags: TraceFlags = []
         var chunkIDs: [Int64] = []
-        var values: Set<SearchValue> = []
+        /// Distinct: a part's values are, and parts of the same trace are merged through a set.
+        var values: [SearchValue] = []
     }
 
     private struct SearchValue: Hashable {
@@ -102,7 +103,7 @@ final class BatchInserter {
     private func fold(_ part: PreparedBatch.Part, chunkID: Int64, serviceID: Int64) throws {
         var update = TraceUpdate(aggregate: part.aggregate, flags: part.flags, chunkIDs: [chunkID])
         update.aggregate.root.serviceID = serviceID
-        for value in part.values { update.values.insert(SearchValue(keyID: try keyID(value.key), value: value.value)) }
+        update.values = try part.values.map { SearchValue(keyID: try keyID($0.key), value: $0.value) }
         fold(update, into: part.encoded.traceID)
     }
 
@@ -115,7 +116,8 @@ final class BatchInserter {
         pending[traceID] = nil  // keeps `existing` uniquely referenced while it grows
         existing.aggregate.merge(update.aggregate)
         existing.flags.formUnion(update.flags)
-        existing.values.formUnion(update.values)
+        // Only a trace with several parts in the group pays for hashing its values.
+        existing.values = Array(Set(existing.values).union(update.values))
         existing.chunkIDs += update.chunkIDs
         pending[traceID] = existing
     }
