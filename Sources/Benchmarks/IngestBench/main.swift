@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Collector
+import CompressNIO
 import Foundation
 import KeiroModel
 import Logging
@@ -12,7 +13,8 @@ import TestSupport
 // Ingest benchmark: gzip OTLP protobuf batches of 512–2048 spans posted over loopback by
 // several concurrent connections to an in-process collector (release build, fresh SQLite
 // file), versus the ceiling: the same batches written straight into a fresh store (no
-// HTTP, no decompression, no decoding). Prints spans/s for both, the ratio and peak RSS.
+// HTTP, no decompression, no decoding). Prints spans/s for both, the ratio and peak RSS,
+// and between them the CPU that decompressing and decoding alone take per span.
 //
 // Usage: IngestBench [--spans N] [--connections C] [--traffic unique|demo] [--ceiling-only | --e2e-only]
 //
@@ -158,6 +160,21 @@ if !ceilingOnly {
 }
 // `--e2e-only`: stop after the HTTP run (to profile it alone).
 if CommandLine.arguments.contains("--e2e-only") { exit(0) }
+
+// MARK: Decoding alone: the request side's fixed cost, on one core
+// gunzip and OTLP protobuf decoding into Keiro's spans (SwiftProtobuf's messages, then the
+// model), with no HTTP and no store: what every span costs before the store sees it.
+let decodeCPUStart = cpuSeconds()
+var decodedSpans = 0
+for body in bodies {
+    var compressed = ByteBuffer(bytes: body)
+    let inflated = try compressed.decompress(with: .gzip())
+    decodedSpans += try OTLPProtobufDecoder.decode(Array(inflated.readableBytesView)).batch.spanCount
+}
+let decodeCPU = cpuSeconds() - decodeCPUStart
+precondition(decodedSpans == generated, "decoded \(decodedSpans) of \(generated)")
+print(String(format: "decode     : %.1f µs CPU/span (gunzip + OTLP protobuf into spans, one core, no HTTP, no store)", decodeCPU * 1e6 / Double(generated)))
+
 let ceilingCPUStart = cpuSeconds()
 
 // MARK: Ceiling: the same batches straight into the store
