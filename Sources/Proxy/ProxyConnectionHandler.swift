@@ -1,0 +1,189 @@
+import NIOCore
+import NIOHTTP1
+
+/// One inbound HTTP/1.1 connection of the proxy, after NIOHTTP1's server pipeline (codec,
+/// pipelining assistance — one request at a time —, 400 and close on a malformed request).
+///
+/// For each request head it decides how the body is delivered (``InboundRequestBody``),
+/// starts the request's task on the connection's event loop (``EventLoopTaskExecutor``: every
+/// `await` of the request resumes on this thread) and takes the response parts back
+/// through ``ResponseWriter``, writing NIOHTTP1's `HTTPServerResponsePart`s directly: a
+/// whole response is one flush, a streamed one a flush per chunk. Everything but the task
+/// runs on the channel's event loop.
+final class ProxyConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum Body {
+        /// No request, or its body has ended.
+        case none
+        case collecting(EventLoopPromise<ByteBuffer>, received: ByteBuffer?)
+        case streaming(InboundBody.Source)
+        /// The request no longer wants its streamed body: the rest is read and dropped.
+        case discarding
+    }
+
+    private let responder: ProxyResponder
+    private let retryBufferLimit: Int
+    private let executor: EventLoopTaskExecutor
+    private var context: ChannelHandlerContext?
+    private var client: ClientAddress?
+    private var body = Body.none
+    /// The current request's connection outlives its response (`Connection: close` not asked).
+    private var keepAlive = true
+    /// The streamed body's buffer is full: `read()` is held until the request asks for more.
+    private var bodyPaused = false
+    private var readHeld = false
+
+    init(responder: ProxyResponder, retryBufferLimit: Int, eventLoop: any EventLoop) {
+        self.responder = responder
+        self.retryBufferLimit = retryBufferLimit
+        executor = EventLoopTaskExecutor(eventLoop)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if let remote = context.channel.remoteAddress, let ip = remote.ipAddress { client = ClientAddress(ip: ip, port: remote.port) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    // MARK: Requests
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            keepAlive = head.isKeepAlive
+            let request = InboundRequest(head: head, client: client, body: startBody(head, eventLoop: context.eventLoop))
+            let writer = ResponseWriter(connection: NIOLoopBound(self, eventLoop: context.eventLoop), version: head.version)
+            let responder = responder
+            Task(executorPreference: executor) { await responder.serve(request, writer: writer) }
+        case .body(var part):
+            switch body {
+            case .collecting(let promise, var received?):
+                body = .none  // no copy-on-write while appending
+                received.writeBuffer(&part)
+                body = .collecting(promise, received: received)
+            case .collecting(let promise, nil):
+                body = .collecting(promise, received: part)
+            case .streaming(let source):
+                if source.yield(part) == .stopProducing { bodyPaused = true }
+            case .none, .discarding:
+                break
+            }
+        case .end:
+            switch body {
+            case .collecting(let promise, let received): promise.succeed(received ?? ByteBuffer())
+            case .streaming(let source): source.finish()
+            case .none, .discarding: break
+            }
+            body = .none
+            resumeBodyReads()
+        }
+    }
+
+    /// How the body of the request `head` is delivered.
+    private func startBody(_ head: HTTPRequestHead, eventLoop: any EventLoop) -> InboundRequestBody {
+        let length = head.headers.first(name: "content-length").flatMap { Int($0) }
+        if let length, length <= retryBufferLimit {
+            if length == 0 { return .empty }
+            let promise = eventLoop.makePromise(of: ByteBuffer.self)
+            body = .collecting(promise, received: nil)
+            return .collected(promise.futureResult)
+        }
+        guard length != nil || head.headers.contains(name: "transfer-encoding") else { return .empty }
+        let stream = InboundBody.makeSequence(
+            backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8), finishOnDeinit: false,
+            delegate: InboundBodyDemand(connection: NIOLoopBound(self, eventLoop: eventLoop)))
+        body = .streaming(stream.source)
+        return .streamed(stream.sequence, length: length)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if bodyPaused {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// The streamed body's reader wants more.
+    func resumeBodyReads() {
+        guard bodyPaused else { return }
+        bodyPaused = false
+        if readHeld {
+            readHeld = false
+            context?.read()
+        }
+    }
+
+    /// The streamed body's reader stopped before its end (the request ended early).
+    func bodyAbandoned() {
+        guard case .streaming = body else { return }
+        body = .discarding
+        resumeBodyReads()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        switch body {
+        case .collecting(let promise, _): promise.fail(ChannelError.eof)
+        case .streaming(let source): source.finish(ChannelError.eof)
+        case .none, .discarding: break
+        }
+        body = .none
+        context.fireChannelInactive()
+    }
+
+    // MARK: Responses (from ``ResponseWriter``)
+
+    /// Writes a head (adding `Date`, `Server` and what keep-alive needs) and, for a whole
+    /// response, its body and end in the same flush.
+    func writeResponse(_ head: HTTPResponseHead, body: ByteBuffer?, complete: Bool) {
+        guard let context else { return }
+        var head = head
+        head.headers.add(name: "date", value: responder.date.now)
+        head.headers.add(name: "server", value: "keiro")
+        if !keepAlive, head.version.minor >= 1 {
+            head.headers.replaceOrAdd(name: "connection", value: "close")
+        } else if keepAlive, head.version.major == 1, head.version.minor == 0 {
+            head.headers.replaceOrAdd(name: "connection", value: "keep-alive")
+        }
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if let body, body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        if complete {
+            end(context: context)
+        } else {
+            context.flush()
+        }
+    }
+
+    /// Writes one chunk of a streamed response; the future completes once it is written.
+    func writeBodyPart(_ chunk: ByteBuffer) -> EventLoopFuture<Void> {
+        guard let context else { return executor.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel) }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(chunk))), promise: promise)
+        return promise.futureResult
+    }
+
+    /// Ends a streamed response.
+    func endResponse() {
+        guard let context else { return }
+        end(context: context)
+    }
+
+    /// Closes the connection at once (the response cannot be completed).
+    func abortResponse() {
+        context?.close(promise: nil)
+    }
+
+    private func end(context: ChannelHandlerContext) {
+        if keepAlive {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        } else {
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: promise)
+            promise.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+}
