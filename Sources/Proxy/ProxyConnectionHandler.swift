@@ -1,8 +1,14 @@
 import NIOCore
 import NIOHTTP1
 
-/// One inbound HTTP/1.1 connection of the proxy, after NIOHTTP1's server pipeline (codec,
-/// pipelining assistance — one request at a time —, 400 and close on a malformed request).
+/// One inbound HTTP/1.1 connection of the proxy, after NIOHTTP1's server codec and its
+/// protocol error handler (400 and close on a malformed request).
+///
+/// One request is answered at a time: parts of pipelined requests that arrive while a
+/// response is pending wait here, in order, and reads are held only when many have
+/// (NIO's pipelining handler holds every read while a response is pending, which costs
+/// two `epoll_ctl` per request). ``ChannelShouldQuiesceEvent`` (graceful shutdown) closes
+/// the connection at once when idle, else after the current response.
 ///
 /// For each request head it decides how the body is delivered (``InboundRequestBody``),
 /// starts the request's task on the connection's event loop (``EventLoopTaskExecutor``: every
@@ -35,6 +41,16 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// The streamed body's buffer is full: `read()` is held until the request asks for more.
     private var bodyPaused = false
     private var readHeld = false
+    /// A response has been started and not ended yet.
+    private var responding = false
+    /// The current request's end has arrived (later parts belong to the next request).
+    private var requestComplete = true
+    /// Parts of the requests after the current one, waiting for its response to end.
+    private var pipelined = CircularBuffer<HTTPServerRequestPart>()
+    /// Graceful shutdown: close after the current response.
+    private var quiescing = false
+    /// Reads are held while this many pipelined parts wait.
+    private static let pipelinedLimit = 64
 
     init(responder: ProxyResponder, retryBufferLimit: Int, eventLoop: any EventLoop) {
         self.responder = responder
@@ -52,8 +68,25 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     // MARK: Requests
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        if (responding && requestComplete) || !pipelined.isEmpty {
+            pipelined.append(part)
+        } else {
+            handle(part, context: context)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else { return context.fireUserInboundEventTriggered(event) }
+        quiescing = true
+        if !responding { context.close(promise: nil) }
+    }
+
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch part {
         case .head(let head):
+            responding = true
+            requestComplete = false
             keepAlive = head.isKeepAlive
             let request = InboundRequest(head: head, client: client, body: startBody(head, eventLoop: context.eventLoop))
             let writer = ResponseWriter(connection: NIOLoopBound(self, eventLoop: context.eventLoop), version: head.version)
@@ -73,6 +106,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
                 break
             }
         case .end:
+            requestComplete = true
             switch body {
             case .collecting(let promise, let received): promise.succeed(received ?? ByteBuffer())
             case .streaming(let source): source.finish()
@@ -101,7 +135,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func read(context: ChannelHandlerContext) {
-        if bodyPaused {
+        if bodyPaused || pipelined.count >= Self.pipelinedLimit {
             readHeld = true
         } else {
             context.read()
@@ -112,7 +146,11 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     func resumeBodyReads() {
         guard bodyPaused else { return }
         bodyPaused = false
-        if readHeld {
+        resumeHeldRead()
+    }
+
+    private func resumeHeldRead() {
+        if readHeld, !bodyPaused, pipelined.count < Self.pipelinedLimit {
             readHeld = false
             context?.read()
         }
@@ -123,6 +161,11 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         guard case .streaming = body else { return }
         body = .discarding
         resumeBodyReads()
+    }
+
+    /// A malformed request (NIOHTTP1's error handler has answered 400) or a socket error.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -177,13 +220,20 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         context?.close(promise: nil)
     }
 
+    /// Ends the response; then closes the connection (`Connection: close`, shutdown) or
+    /// goes on with the pipelined requests.
     private func end(context: ChannelHandlerContext) {
-        if keepAlive {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        } else {
+        responding = false
+        guard keepAlive, !quiescing else {
             let promise = context.eventLoop.makePromise(of: Void.self)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: promise)
             promise.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            return
         }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        while !(responding && requestComplete), let part = pipelined.popFirst() {
+            handle(part, context: context)
+        }
+        resumeHeldRead()
     }
 }

@@ -6,7 +6,7 @@ import ServiceLifecycle
 import Synchronization
 
 /// The proxy's HTTP/1.1 server on plain SwiftNIO: `ServerBootstrap`, NIOHTTP1's server
-/// pipeline (pipelining assistance, 400 and close on a malformed request) and a
+/// codec (400 and close on a malformed request) and a
 /// ``ProxyConnectionHandler`` per connection, which hands each request to the
 /// ``ProxyResponder`` and writes its response parts directly.
 enum ProxyHTTPServer {
@@ -27,7 +27,7 @@ enum ProxyHTTPServer {
                 connections.add(channel)
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        withPipeliningAssistance: true, withErrorHandling: true)
+                        withPipeliningAssistance: false, withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(
                         ProxyConnectionHandler(responder: responder, retryBufferLimit: retryBufferLimit, eventLoop: channel.eventLoop))
                 }

@@ -120,7 +120,9 @@ struct ProxyResponder: Sendable {
         var hasLength = false
         for (name, value) in upstream.head.headers {
             let lowercased = name.asciiLowercased()
-            if HopByHopHeaders.isHopByHop(lowercased, nominated: nominated, keepContentLength: true) { continue }
+            if HopByHopHeaders.isHopByHop(lowercased, nominated: nominated, keepContentLength: true)
+                || lowercased == "date" || lowercased == "server"  // the proxy's own (ProxyConnectionHandler)
+            { continue }
             if lowercased == "content-length" { hasLength = true }
             headers.add(name: name, value: value)
         }
