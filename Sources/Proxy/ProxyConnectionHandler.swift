@@ -1,8 +1,8 @@
 import NIOCore
 import NIOHTTP1
 
-/// One inbound HTTP/1.1 connection of the proxy, after NIOHTTP1's server codec and its
-/// protocol error handler (400 and close on a malformed request).
+/// One inbound HTTP/1.1 connection of the proxy, right after NIOHTTP1's server codec
+/// (no other handler between: each is one more hop for every read and write).
 ///
 /// One request is answered at a time: parts of pipelined requests that arrive while a
 /// response is pending wait here, in order, and reads are held only when many have
@@ -163,8 +163,15 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         resumeBodyReads()
     }
 
-    /// A malformed request (NIOHTTP1's error handler has answered 400) or a socket error.
+    /// A malformed request is answered 400 (unless a response is under way) and, like a
+    /// socket error, closes the connection.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError, !responding {
+            responding = true
+            let headers = HTTPHeaders([("connection", "close"), ("content-length", "0")])
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
         context.close(promise: nil)
     }
 

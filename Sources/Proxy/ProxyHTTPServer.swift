@@ -6,7 +6,7 @@ import ServiceLifecycle
 import Synchronization
 
 /// The proxy's HTTP/1.1 server on plain SwiftNIO: `ServerBootstrap`, NIOHTTP1's server
-/// codec (400 and close on a malformed request) and a
+/// codec and a
 /// ``ProxyConnectionHandler`` per connection, which hands each request to the
 /// ``ProxyResponder`` and writes its response parts directly.
 enum ProxyHTTPServer {
@@ -26,8 +26,11 @@ enum ProxyHTTPServer {
             .childChannelInitializer { channel in
                 connections.add(channel)
                 return channel.eventLoop.makeCompletedFuture {
+                    // Only the codec: pipelining, the 400 on a malformed request and what
+                    // is sent are the connection handler's (the relayed headers were
+                    // validated as NIO parsed them; no re-validation per response).
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        withPipeliningAssistance: false, withErrorHandling: true)
+                        withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false)
                     try channel.pipeline.syncOperations.addHandler(
                         ProxyConnectionHandler(responder: responder, retryBufferLimit: retryBufferLimit, eventLoop: channel.eventLoop))
                 }
