@@ -39,14 +39,16 @@ typealias InboundBody = NIOThrowingAsyncSequenceProducer<
 /// Passes the body reader's demand back to its connection, on the connection's loop.
 struct InboundBodyDemand: NIOAsyncSequenceProducerDelegate {
     let connection: NIOLoopBound<ProxyConnectionHandler>
+    /// The request the body belongs to (a late call about an earlier one is ignored).
+    let request: Int
 
     func produceMore() {
-        let connection = connection
-        connection.eventLoop.execute { connection.value.resumeBodyReads() }
+        let connection = connection, request = request
+        connection.eventLoop.execute { connection.value.bodyDemanded(request: request) }
     }
 
     func didTerminate() {
-        let connection = connection
-        connection.eventLoop.execute { connection.value.bodyAbandoned() }
+        let connection = connection, request = request
+        connection.eventLoop.execute { connection.value.bodyAbandoned(request: request) }
     }
 }

@@ -49,6 +49,8 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var pipelined = CircularBuffer<HTTPServerRequestPart>()
     /// Graceful shutdown: close after the current response.
     private var quiescing = false
+    /// Numbers requests, so a late call about an earlier request's body is ignored.
+    private var requestNumber = 0
     /// Reads are held while this many pipelined parts wait.
     private static let pipelinedLimit = 64
 
@@ -87,6 +89,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .head(let head):
             responding = true
             requestComplete = false
+            requestNumber &+= 1
             keepAlive = head.isKeepAlive
             let request = InboundRequest(head: head, client: client, body: startBody(head, eventLoop: context.eventLoop))
             let writer = ResponseWriter(connection: NIOLoopBound(self, eventLoop: context.eventLoop), version: head.version)
@@ -129,7 +132,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         guard length != nil || head.headers.contains(name: "transfer-encoding") else { return .empty }
         let stream = InboundBody.makeSequence(
             backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8), finishOnDeinit: false,
-            delegate: InboundBodyDemand(connection: NIOLoopBound(self, eventLoop: eventLoop)))
+            delegate: InboundBodyDemand(connection: NIOLoopBound(self, eventLoop: eventLoop), request: requestNumber))
         body = .streaming(stream.source)
         return .streamed(stream.sequence, length: length)
     }
@@ -142,8 +145,12 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
     }
 
-    /// The streamed body's reader wants more.
-    func resumeBodyReads() {
+    /// The streamed body's reader (of request `request`) wants more.
+    func bodyDemanded(request: Int) {
+        if request == requestNumber { resumeBodyReads() }
+    }
+
+    private func resumeBodyReads() {
         guard bodyPaused else { return }
         bodyPaused = false
         resumeHeldRead()
@@ -156,9 +163,9 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
     }
 
-    /// The streamed body's reader stopped before its end (the request ended early).
-    func bodyAbandoned() {
-        guard case .streaming = body else { return }
+    /// The streamed body's reader (of request `request`) stopped before its end (the request ended early).
+    func bodyAbandoned(request: Int) {
+        guard request == requestNumber, case .streaming = body else { return }
         body = .discarding
         resumeBodyReads()
     }
