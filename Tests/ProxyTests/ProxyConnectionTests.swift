@@ -31,6 +31,20 @@ struct ProxyConnectionTests {
         }
     }
 
+    @Test("after a large body nobody reads (no route), the next request on the connection is still answered")
+    func unreadStreamedBodyThenNextRequest() async throws {
+        try await withProxy(backends: [Backend(name: "main")], routes: gatewayRoutes) { proxy in
+            let connection = try await RawConnection(port: proxy.port)
+            let large = String(repeating: "x", count: 300 * 1024)  // over the retry buffer: streamed
+            connection.send("POST /nowhere HTTP/1.1\r\nHost: a\r\nContent-Length: \(large.utf8.count)\r\n\r\n" + large)
+            connection.send("GET /echo/next HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+            let text = try await connection.closed()
+            let notFound = try #require(text.range(of: "HTTP/1.1 404 Not Found"))
+            let next = try #require(text.range(of: "x-echo-target: /echo/next"))
+            #expect(notFound.upperBound < next.lowerBound)
+        }
+    }
+
     @Test("a malformed request gets 400 and the connection closes")
     func malformedRequest() async throws {
         try await withProxy(backends: [Backend(name: "main")], routes: gatewayRoutes) { proxy in
