@@ -100,8 +100,6 @@ let package = Package(
             name: "Proxy",
             dependencies: [
                 "KeiroModel", "RoutingCore", "SpanExport",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -157,10 +157,48 @@ struct ProtobufWriter {
         fixed32(16, span.flags)
     }
 
+    /// `KeyValue` messages. A scalar value's sizes are known up front, so its two message
+    /// lengths are written directly (nearly every span attribute; no length fix-up).
     private mutating func attributes(_ field: UInt64, _ attributes: [Attribute]) {
         for attribute in attributes {
-            message(field) { $0.keyValue(attribute) }
+            guard let valueLength = Self.scalarLength(attribute.value) else {
+                message(field) { $0.keyValue(attribute) }
+                continue
+            }
+            let keyLength = attribute.key.utf8.count
+            let keyField = keyLength == 0 ? 0 : 1 + Self.varintSize(UInt64(keyLength)) + keyLength
+            tag(field, 2)
+            varint(UInt64(keyField + 1 + Self.varintSize(UInt64(valueLength)) + valueLength))
+            string(1, attribute.key)
+            tag(2, 2)
+            varint(UInt64(valueLength))
+            anyValue(attribute.value)
         }
+    }
+
+    /// The encoded size of a scalar `AnyValue`'s body; nil for an array or a map.
+    private static func scalarLength(_ value: AttributeValue) -> Int? {
+        switch value {
+        case .string(let string):
+            let count = string.utf8.count
+            return 1 + varintSize(UInt64(count)) + count
+        case .bool: return 2
+        case .int(let int): return 1 + varintSize(UInt64(bitPattern: int))
+        case .double: return 9
+        case .bytes(let data): return 1 + varintSize(UInt64(data.count)) + data.count
+        case .array, .map: return nil
+        }
+    }
+
+    /// Bytes of `value` as a varint.
+    private static func varintSize(_ value: UInt64) -> Int {
+        var size = 1
+        var value = value >> 7
+        while value != 0 {
+            size += 1
+            value >>= 7
+        }
+        return size
     }
 
     private mutating func keyValue(_ attribute: Attribute) {

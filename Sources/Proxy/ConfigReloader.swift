@@ -13,6 +13,17 @@ struct ConfigReloader: Sendable {
     /// The route sets the proxy started with, to tell what a reload changed.
     let initial: [RouteSet]
     let logger: Logger
+    /// The watched files as they were when the reloader was made — before the server
+    /// listens — so a change made as soon as it does is seen.
+    private let startingFingerprint: [FileStamp?]
+
+    init(settings: ReloadSettings, state: RoutingState, initial: [RouteSet], logger: Logger) {
+        self.settings = settings
+        self.state = state
+        self.initial = initial
+        self.logger = logger
+        startingFingerprint = Self.fingerprint(settings.source.paths)
+    }
 
     /// Watches until cancelled. Triggers feed one loop, so reloads never overlap.
     func run() async {
@@ -25,8 +36,9 @@ struct ConfigReloader: Sendable {
             }
             if let interval = settings.pollInterval {
                 let paths = settings.source.paths
+                let starting = startingFingerprint
                 group.addTask {
-                    var last = Self.fingerprint(paths)
+                    var last = starting
                     while (try? await Task.sleep(for: interval)) != nil {
                         let now = Self.fingerprint(paths)
                         if now != last {

@@ -1,6 +1,5 @@
-import Hummingbird
-import NIOHTTP1
 import NIOCore
+import NIOHTTP1
 
 /// The request body as it goes upstream: held in memory when small enough to replay on a
 /// retry, otherwise streamed once as it arrives (and the request is not retried).
@@ -10,18 +9,18 @@ enum ForwardBody: Sendable {
     /// Buffered, replayable on every try.
     case buffered(ByteBuffer)
     /// Streamed from the client as it arrives; one try only.
-    case streamed(RequestBody, length: Int?)
+    case streamed(InboundBody, length: Int?)
 
-    /// Buffers bodies whose `Content-Length` is at most `limit`; streams the rest.
-    static func prepare(_ request: Request, limit: Int) async throws -> ForwardBody {
-        let length = request.headers[.contentLength].flatMap { Int($0) }
-        if let length {
-            if length == 0 { return .empty }
-            if length <= limit { return .buffered(try await request.body.collect(upTo: limit)) }
-            return .streamed(request.body, length: length)
+    /// The body as the server delivers it (``InboundRequestBody``: collected when its
+    /// `Content-Length` is within ``ProxyConfiguration/retryBufferLimit``), waiting for a
+    /// collected one to arrive.
+    /// - Throws: When the caller went away before the whole body arrived.
+    init(_ body: InboundRequestBody) async throws {
+        switch body {
+        case .empty: self = .empty
+        case .collected(let whole): self = .buffered(try await whole.get())
+        case .streamed(let stream, let length): self = .streamed(stream, length: length)
         }
-        if request.headers[.transferEncoding] != nil { return .streamed(request.body, length: nil) }
-        return .empty
     }
 
     /// Whether a second try can send the same bytes.

@@ -1,9 +1,6 @@
 import Foundation
-import Hummingbird
-import HummingbirdCore
 import KeiroModel
 import Logging
-import NIOPosix
 import RoutingCore
 import ServiceLifecycle
 import SpanExport
@@ -81,13 +78,6 @@ public struct ProxyServer: Service {
         let responder = ProxyResponder(
             routing: routing, configuration: configuration,
             runner: AttemptRunner(client: client, sink: sink, logger: logger), sink: sink)
-        let onServerRunning = onServerRunning
-        let port = configuration.port
-        let server = try HTTPServerBuilder.eventLoopHTTP1.buildServer(
-            configuration: ServerConfiguration(address: .hostname(configuration.host, port: port), serverName: "keiro"),
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
-            responder: { request, writer, channel in try await responder.serve(request, writer: writer, channel: channel) },
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) })
         let reloader = configuration.reload.map {
             ConfigReloader(settings: $0, state: routing, initial: configuration.routeSets, logger: logger)
         }
@@ -104,7 +94,9 @@ public struct ProxyServer: Service {
                 // The reloader stops with the server.
                 try await withThrowingTaskGroup(of: Void.self) { serving in
                     if let reloader { serving.addTask { await reloader.run() } }
-                    try await server.run()
+                    try await ProxyHTTPServer.run(
+                        host: configuration.host, port: configuration.port, responder: responder,
+                        retryBufferLimit: configuration.retryBufferLimit, onServerRunning: onServerRunning)
                     serving.cancelAll()
                 }
             }

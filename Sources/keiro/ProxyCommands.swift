@@ -58,6 +58,7 @@ struct ProxyOptions: ParsableArguments {
             print("keiro \(kind.rawValue) '\(names)' listening on http://\(configuration.host):\(port)"
                 + (configuration.collector.map { ", spans to \($0)" } ?? ", spans not exported (no --collector)")
                 + (configuration.accessLog.map { ", access log in \($0.directory)" } ?? ""))
+            fflush(nil)  // at once, also when stdout is a file (scripts wait for this line)
         }, logger: logger)
         try await ServiceGroup(
             configuration: ServiceGroupConfiguration(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
