@@ -33,22 +33,5 @@ enum InboundRequestBody: Sendable {
 /// A streamed request body: NIO's back-pressured async sequence, fed by the connection's
 /// ``ProxyConnectionHandler`` (reads are held while it is full).
 typealias InboundBody = NIOThrowingAsyncSequenceProducer<
-    ByteBuffer, any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, InboundBodyDemand
+    ByteBuffer, any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, BodyDemand<ProxyConnectionHandler>
 >
-
-/// Passes the body reader's demand back to its connection, on the connection's loop.
-struct InboundBodyDemand: NIOAsyncSequenceProducerDelegate {
-    let connection: NIOLoopBound<ProxyConnectionHandler>
-    /// The request the body belongs to (a late call about an earlier one is ignored).
-    let request: Int
-
-    func produceMore() {
-        let connection = connection, request = request
-        connection.eventLoop.execute { connection.value.bodyDemanded(request: request) }
-    }
-
-    func didTerminate() {
-        let connection = connection, request = request
-        connection.eventLoop.execute { connection.value.bodyAbandoned(request: request) }
-    }
-}

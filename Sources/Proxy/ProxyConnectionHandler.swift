@@ -16,7 +16,7 @@ import NIOHTTP1
 /// through ``ResponseWriter``, writing NIOHTTP1's `HTTPServerResponsePart`s directly: a
 /// whole response is one flush, a streamed one a flush per chunk. Everything but the task
 /// runs on the channel's event loop.
-final class ProxyConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
+final class ProxyConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, BodyProducer {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
@@ -132,7 +132,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         guard length != nil || head.headers.contains(name: "transfer-encoding") else { return .empty }
         let stream = InboundBody.makeSequence(
             backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8), finishOnDeinit: false,
-            delegate: InboundBodyDemand(connection: NIOLoopBound(self, eventLoop: eventLoop), request: requestNumber))
+            delegate: BodyDemand(connection: NIOLoopBound(self, eventLoop: eventLoop), number: requestNumber))
         body = .streaming(stream.source)
         return .streamed(stream.sequence, length: length)
     }
@@ -146,7 +146,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     /// The streamed body's reader (of request `request`) wants more.
-    func bodyDemanded(request: Int) {
+    func bodyDemanded(_ request: Int) {
         if request == requestNumber { resumeBodyReads() }
     }
 
@@ -164,7 +164,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     /// The streamed body's reader (of request `request`) stopped before its end (the request ended early).
-    func bodyAbandoned(request: Int) {
+    func bodyAbandoned(_ request: Int) {
         guard request == requestNumber, case .streaming = body else { return }
         body = .discarding
         resumeBodyReads()

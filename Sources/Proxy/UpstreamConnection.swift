@@ -14,7 +14,7 @@ import NIOHTTP1
 /// so the proxy answers with one write and no body stream is set up. A connection
 /// goes back to its ``UpstreamConnectionPool`` when a keep-alive response has ended and
 /// the whole request was sent; otherwise it closes.
-final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
+final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler, BodyProducer {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = HTTPClientRequestPart
     typealias OutboundOut = HTTPClientRequestPart
@@ -168,7 +168,7 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
         if case .headArrived(let head, let received) = state, let exchange {
             let body = UpstreamBody.makeSequence(
                 backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8), finishOnDeinit: false,
-                delegate: UpstreamBodyDemand(connection: NIOLoopBound(self, eventLoop: context.eventLoop), exchange: exchangeNumber))
+                delegate: BodyDemand(connection: NIOLoopBound(self, eventLoop: context.eventLoop), number: exchangeNumber))
             state = .streamingBody(body.source)
             if let received, body.source.yield(received) == .stopProducing { bodyPaused = true }
             exchange.succeed(UpstreamResponseHead(status: head.status, headers: head.headers, body: .streaming(body.sequence)))
@@ -196,9 +196,9 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
-    // MARK: Body demand (from the relay, through ``UpstreamBodyDemand``)
+    // MARK: Body demand (from the relay, through ``BodyDemand``)
 
-    fileprivate func produceMore(exchange number: Int) {
+    func bodyDemanded(_ number: Int) {
         guard number == exchangeNumber, bodyPaused else { return }
         bodyPaused = false
         if readHeld {
@@ -208,7 +208,7 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// The relay stopped reading before the end (caller gone, or a drained retry's limit).
-    fileprivate func bodyAbandoned(exchange number: Int) {
+    func bodyAbandoned(_ number: Int) {
         guard number == exchangeNumber, case .streamingBody = state else { return }
         context?.close(promise: nil)
     }
@@ -217,24 +217,8 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
 /// A streamed upstream response body: NIO's back-pressured async sequence, fed by an
 /// ``UpstreamConnection``.
 typealias UpstreamBody = NIOThrowingAsyncSequenceProducer<
-    ByteBuffer, any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, UpstreamBodyDemand
+    ByteBuffer, any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, BodyDemand<UpstreamConnection>
 >
-
-/// Passes the body reader's demand back to its connection, on the connection's loop.
-struct UpstreamBodyDemand: NIOAsyncSequenceProducerDelegate {
-    let connection: NIOLoopBound<UpstreamConnection>
-    let exchange: Int
-
-    func produceMore() {
-        let connection = connection, exchange = exchange
-        connection.eventLoop.execute { connection.value.produceMore(exchange: exchange) }
-    }
-
-    func didTerminate() {
-        let connection = connection, exchange = exchange
-        connection.eventLoop.execute { connection.value.bodyAbandoned(exchange: exchange) }
-    }
-}
 
 /// The upstream connection closed (or failed) before the response was complete.
 struct UpstreamConnectionClosed: Error {
