@@ -8,6 +8,8 @@ public struct ExportConfigurationError: Error, Sendable, Hashable, CustomStringC
         public static let invalidCollectorURL = Code(name: "invalidCollectorURL")
         /// A number is missing, not a number, or out of range.
         public static let invalidNumber = Code(name: "invalidNumber")
+        /// A compression other than `gzip` or `none`.
+        public static let invalidCompression = Code(name: "invalidCompression")
         /// The code's name, e.g. `invalidCollectorURL`.
         public var description: String { name }
     }

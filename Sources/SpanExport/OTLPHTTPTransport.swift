@@ -11,15 +11,17 @@ struct OTLPHTTPTransport: Sendable {
 
     let client: HTTPClient
     let endpoint: String
+    let compression: ExportCompression
 
     /// Largest response body read (an `ExportTraceServiceResponse` or `google.rpc.Status`).
     static let maxResponseBytes = 1 << 20
 
-    /// `batch` as a gzip-compressed `ExportTraceServiceRequest`, at zlib's fastest level:
-    /// the exporter shares the proxy's cores, and span batches (repeated keys and values)
-    /// still shrink several times over.
-    static func encode(_ batch: SpanBatch) throws -> ByteBuffer {
+    /// `batch` as an `ExportTraceServiceRequest`, gzip-compressed at zlib's fastest level
+    /// unless ``compression`` is `.none`: the exporter shares the proxy's cores, and span
+    /// batches (repeated keys and values) still shrink several times over.
+    func encode(_ batch: SpanBatch) throws -> ByteBuffer {
         var buffer = ByteBuffer(bytes: batch.otlpRequestBytes)
+        guard compression == .gzip else { return buffer }
         return try buffer.compress(with: .gzip(configuration: ZlibConfiguration(compressionLevel: .fastestCompression)))
     }
 
@@ -29,7 +31,7 @@ struct OTLPHTTPTransport: Sendable {
         var request = HTTPClientRequest(url: endpoint)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-protobuf")
-        request.headers.add(name: "Content-Encoding", value: "gzip")
+        if compression == .gzip { request.headers.add(name: "Content-Encoding", value: "gzip") }
         request.headers.add(name: "User-Agent", value: "keiro-span-export")
         request.body = .bytes(body)
         let nanoseconds = max(0, ContinuousClock.now.duration(to: deadline).nanoseconds)

@@ -91,7 +91,7 @@ public final class SpanExporter: Sendable {
     public func run() async {
         var batcher = ExportBatcherStateMachine(maxBatchSize: configuration.maxBatchSize, flushInterval: configuration.flushInterval)
         let client = httpClient ?? HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.clientConfiguration(configuration))
-        let transport = OTLPHTTPTransport(client: client, endpoint: configuration.endpoint)
+        let transport = OTLPHTTPTransport(client: client, endpoint: configuration.endpoint, compression: configuration.compression)
         logger.debug("span export started", metadata: ["endpoint": "\(configuration.endpoint)"])
         while !Task.isCancelled {
             let (queued, shutdownDeadline) = queue.status
@@ -136,7 +136,7 @@ public final class SpanExporter: Sendable {
         ])
         let body: ByteBuffer
         do {
-            body = try OTLPHTTPTransport.encode(batch)
+            body = try transport.encode(batch)
         } catch {
             logger.error("span batch could not be encoded", metadata: ["error": "\(error)"])
             failed(spans.count, reason: "encoding failed", outcome: nil)

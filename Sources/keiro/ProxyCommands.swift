@@ -44,7 +44,9 @@ struct ProxyOptions: ParsableArguments {
             source: RouteSource(paths: files, kind: kind), onSIGHUP: true,
             pollInterval: reloadPoll > 0 ? .milliseconds(Int(reloadPoll * 1000)) : nil)
         configuration.exportEnvironment = environment.filter {
-            $0.key.hasPrefix("OTEL_BSP_") || $0.key == "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT"
+            $0.key.hasPrefix("OTEL_BSP_")
+                || ["OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_COMPRESSION", "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION"]
+                    .contains($0.key)
         }
         return configuration
     }

@@ -87,9 +87,30 @@ import Testing
 
     @Test func encodedBodyIsGzipOfTheOTLPRequest() throws {
         let batch = SpanFixtures.batch(service: "gateway", spans: testSpans(trace: 9, count: 5), scope: "keiro")
-        let body = try OTLPHTTPTransport.encode(batch)
-        let bytes = Array(body.readableBytesView)
+        let transport = OTLPHTTPTransport(client: .shared, endpoint: "http://127.0.0.1:4318/v1/traces", compression: .gzip)
+        let bytes = Array(try transport.encode(batch).readableBytesView)
         #expect(bytes.prefix(2) == [0x1f, 0x8b])  // gzip magic
         #expect(try gunzipOTLP(bytes) == batch)
+    }
+
+    @Test func compressionNoneSendsTheOTLPRequestAsIs() throws {
+        let batch = SpanFixtures.batch(service: "gateway", spans: testSpans(trace: 9, count: 5), scope: "keiro")
+        let transport = OTLPHTTPTransport(client: .shared, endpoint: "http://127.0.0.1:4318/v1/traces", compression: .none)
+        #expect(Array(try transport.encode(batch).readableBytesView) == batch.otlpRequestBytes)
+    }
+
+    @Test func compressionComesFromTheEnvironmentTracesVariableFirst() throws {
+        var configuration = try ExportConfiguration(collector: "http://127.0.0.1:4318", resource: gatewayResource)
+        #expect(configuration.compression == .gzip)
+        try configuration.apply(environment: ["OTEL_EXPORTER_OTLP_COMPRESSION": "none"])
+        #expect(configuration.compression == .none)
+        try configuration.apply(environment: [
+            "OTEL_EXPORTER_OTLP_COMPRESSION": "none", "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION": " GZIP",
+        ])
+        #expect(configuration.compression == .gzip)
+        #expect(throws: ExportConfigurationError(
+            code: .invalidCompression, field: "OTEL_EXPORTER_OTLP_COMPRESSION", message: "'zstd' is not a compression; use gzip or none")) {
+            try configuration.apply(environment: ["OTEL_EXPORTER_OTLP_COMPRESSION": "zstd"])
+        }
     }
 }

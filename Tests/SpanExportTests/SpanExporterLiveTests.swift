@@ -31,6 +31,22 @@ import Testing
         }
     }
 
+    @Test func uncompressedBatchesAreStoredToo() async throws {
+        try await withRunningCollector { collector in
+            let configuration = try testConfiguration(collector: collector.baseURL) {
+                $0.flushInterval = .milliseconds(50)
+                $0.compression = .none
+            }
+            let spans = testSpans(trace: 31, count: 40)
+            let (_, metrics, _) = try await withExporter(configuration) { exporter in
+                for span in spans { exporter.export(span) }
+                #expect(await eventually { exporter.metrics.spansExported == 40 })
+            }
+            #expect(metrics.spansDroppedExportFailed == 0 && metrics.retries == 0)
+            #expect(try await collector.store.trace(SpanFixtures.traceID(31)).map(\.span) == spans)
+        }
+    }
+
     @Test func shutdownFlushesWhatIsQueued() async throws {
         try await withRunningCollector { collector in
             // An hour-long flush interval: only shutdown sends the partial batch.
