@@ -64,10 +64,11 @@ import Testing
             let options = try SidecarCommand.parse([path, "--reload-poll", "0.25"]).options
             let configuration = try options.configuration(.sidecar, defaultPort: 15001, environment: [
                 "OTEL_BSP_MAX_QUEUE_SIZE": "16", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://elsewhere:4318", "HOME": "/root",
+                "OTEL_EXPORTER_OTLP_COMPRESSION": "none",
             ])
             #expect(configuration.reload == ReloadSettings(
                 source: RouteSource(paths: [path], kind: .sidecar), onSIGHUP: true, pollInterval: .milliseconds(250)))
-            #expect(configuration.exportEnvironment == ["OTEL_BSP_MAX_QUEUE_SIZE": "16"])
+            #expect(configuration.exportEnvironment == ["OTEL_BSP_MAX_QUEUE_SIZE": "16", "OTEL_EXPORTER_OTLP_COMPRESSION": "none"])
             #expect(configuration.port == 15001 && configuration.accessLog == nil && !configuration.addsAmazonTraceID)
             let signalOnly = try SidecarCommand.parse([path, "--reload-poll", "0"]).options
             #expect(try signalOnly.configuration(.sidecar, defaultPort: 15001, environment: [:]).reload?.pollInterval == nil)

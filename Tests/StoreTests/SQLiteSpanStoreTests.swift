@@ -42,13 +42,7 @@ import Testing
     /// part is a duplicate, the chunk prepared with it is packed again without it.
     @Test func aBatchMixingStoredAndNewTracesStoresOnlyTheNew() async throws {
         try await withTemporaryStore { store throws in
-            func spans(_ n: UInt64) -> [Span] {
-                (0..<3).map { index in
-                    SpanFixtures.httpServerSpan(
-                        trace: SpanFixtures.traceID(n), id: SpanFixtures.spanID(n * 10 + index),
-                        parent: index == 0 ? nil : SpanFixtures.spanID(n * 10), start: 1_000 * n + index, durationNanos: 10)
-                }
-            }
+            func spans(_ n: UInt64) -> [Span] { threeSpanTrace(n, durationNanos: 10) }
             _ = try await store.write(SpanFixtures.batch(service: "gateway", spans: spans(1)))
             let mixed = SpanFixtures.batch(service: "gateway", spans: spans(2) + spans(1) + spans(3))
             #expect(try await store.write(mixed) == WriteOutcome(stored: 6, duplicates: 3))
@@ -65,12 +59,7 @@ import Testing
     @Test func manyTracesWithDuplicatesAcrossStatementRuns() async throws {
         try await withTemporaryStore { store throws in
             func spans(_ n: UInt64) -> [Span] {
-                (0..<3).map { index in
-                    SpanFixtures.httpServerSpan(
-                        trace: SpanFixtures.traceID(n), id: SpanFixtures.spanID(n * 10 + index),
-                        parent: index == 0 ? nil : SpanFixtures.spanID(n * 10), start: 1_000 * n + index,
-                        durationNanos: 10 + n, route: "/r\(n % 5)", headers: ["feature": "f\(n)"])
-                }
+                threeSpanTrace(n, durationNanos: 10 + n, route: "/r\(n % 5)", headers: ["feature": "f\(n)"])
             }
             let odd = Array(stride(from: UInt64(1), through: 69, by: 2))
             #expect(try await store.write(SpanFixtures.batch(service: "gateway", spans: odd.flatMap(spans))).stored == 105)
@@ -206,5 +195,17 @@ import Testing
             #expect(try await store.traceWith64BitPart(short).map(\.span) == [hop])
             #expect(try await store.trace(long).map(\.span) == [root])
         }
+    }
+}
+
+/// Trace `n`: a root and two children (span ids `n*10`…`n*10+2`) starting 1 ns apart at `1000 n`.
+private func threeSpanTrace(
+    _ n: UInt64, durationNanos: UInt64, route: String = "/search", headers: [String: String] = [:]
+) -> [Span] {
+    (0..<3).map { index in
+        SpanFixtures.httpServerSpan(
+            trace: SpanFixtures.traceID(n), id: SpanFixtures.spanID(n * 10 + index),
+            parent: index == 0 ? nil : SpanFixtures.spanID(n * 10), start: 1_000 * n + index,
+            durationNanos: durationNanos, route: route, headers: headers)
     }
 }

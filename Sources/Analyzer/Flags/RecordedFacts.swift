@@ -124,8 +124,10 @@ struct RecordedFacts {
 
     /// `text.lowercased().contains("canary")` without Foundation: no non-ASCII character
     /// lowercases to one of those ASCII letters.
+    private static let canary = Array("canary".utf8)
+
     private static func containsCanary(_ text: String) -> Bool {
-        let needle = Array("canary".utf8)
+        let needle = canary
         var utf8 = text.utf8[...]
         while utf8.count >= needle.count {
             if zip(utf8, needle).allSatisfy({ $0 | 0x20 == $1 }) { return true }
