@@ -178,7 +178,7 @@ let package = Package(
         .testTarget(name: "KeiroModelTests", dependencies: ["KeiroModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "OTLPWireTests",
-            dependencies: ["OTLPWire", "TestSupport"],
+            dependencies: ["OTLPWire", "TestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -33,7 +33,10 @@ struct CollectorRoutes: Sendable {
         }
         let result = await pipeline.ingest(request, protocol: encoding == .protobuf ? "otlp_protobuf" : "otlp_json") { body throws(WireDecodingError) in
             switch encoding {
-            case .protobuf: try OTLPProtobufDecoder.decode(Array(body.readableBytesView))
+            case .protobuf:
+                try body.withUnsafeReadableBytes { bytes in
+                    Result { () throws(WireDecodingError) in try OTLPProtobufDecoder.decode(bytes) }
+                }.get()
             case .json: try OTLPJSONDecoder.decode(Data(body.readableBytesView))
             }
         }

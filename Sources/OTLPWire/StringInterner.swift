@@ -1,0 +1,85 @@
+import Foundation
+
+/// The strings of one request body, each made once: attribute keys, service names, routes
+/// and methods repeat on almost every span, and a string longer than 15 UTF-8 bytes (too
+/// long to live inline in a `String`) costs an allocation and a validation each time it is
+/// made. Shorter strings are made directly; longer ones are looked up by content in a
+/// small open-addressing table that stops taking entries when full.
+struct StringInterner {
+    /// Strings longer than this are unlikely to repeat (URLs with ids, messages).
+    static let maxInternedBytes = 96
+    private static let maxSlots = 4096
+    /// Lookups give up after this many occupied slots and make the string afresh, so bodies
+    /// whose strings collide cost no more than a few comparisons per string.
+    private static let maxProbes = 8
+
+    private struct Entry {
+        var hash: UInt64
+        var string: String
+    }
+
+    private var slots: [Entry?] = []
+    private var count = 0
+
+    /// The string these bytes spell, or `nil` if they are not valid UTF-8.
+    mutating func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard bytes.count > 15, bytes.count <= Self.maxInternedBytes else { return String(validating: bytes, as: UTF8.self) }
+        if slots.isEmpty { slots = Array(repeating: nil, count: 256) }
+        let hash = Self.hash(bytes)
+        var slot = Int(truncatingIfNeeded: hash) & (slots.count - 1)
+        for _ in 0..<Self.maxProbes {
+            guard let entry = slots[slot] else { return insert(bytes, hash: hash) }
+            if entry.hash == hash, Self.equal(entry.string, bytes) { return entry.string }
+            slot = (slot + 1) & (slots.count - 1)
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private mutating func insert(_ bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) -> String? {
+        guard let string = String(validating: bytes, as: UTF8.self) else { return nil }
+        if count * 2 >= slots.count {
+            guard slots.count < Self.maxSlots else { return string }
+            grow()
+        }
+        var slot = Int(truncatingIfNeeded: hash) & (slots.count - 1)
+        while slots[slot] != nil { slot = (slot + 1) & (slots.count - 1) }
+        slots[slot] = Entry(hash: hash, string: string)
+        count += 1
+        return string
+    }
+
+    private mutating func grow() {
+        let old = slots
+        slots = Array(repeating: nil, count: old.count * 2)
+        for case let entry? in old {
+            var slot = Int(truncatingIfNeeded: entry.hash) & (slots.count - 1)
+            while slots[slot] != nil { slot = (slot + 1) & (slots.count - 1) }
+            slots[slot] = entry
+        }
+    }
+
+    private static func equal(_ string: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard string.utf8.count == bytes.count else { return false }
+        return string.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 } ?? false
+    }
+
+    /// A multiply-xorshift hash over 8-byte words: the table needs spread, not secrecy, since
+    /// `maxProbes` bounds what colliding strings cost.
+    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let raw = UnsafeRawBufferPointer(bytes)
+        var hash = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        var offset = 0
+        while offset + 8 <= raw.count {
+            hash = (hash ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            hash ^= hash >> 29
+            offset += 8
+        }
+        var tail: UInt64 = 0
+        while offset < raw.count {
+            tail = tail << 8 | UInt64(raw[offset])
+            offset += 1
+        }
+        hash = (hash ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+        return hash ^ hash >> 32
+    }
+}
