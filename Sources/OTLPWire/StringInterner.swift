@@ -23,7 +23,7 @@ struct StringInterner {
 
     /// The string these bytes spell, or `nil` if they are not valid UTF-8.
     mutating func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        guard bytes.count > 15, bytes.count <= Self.maxInternedBytes else { return String(validating: bytes, as: UTF8.self) }
+        guard bytes.count > 15, bytes.count <= Self.maxInternedBytes else { return Self.make(bytes) }
         if slots.isEmpty { slots = Array(repeating: nil, count: 256) }
         let hash = Self.hash(bytes)
         var slot = Int(truncatingIfNeeded: hash) & (slots.count - 1)
@@ -32,11 +32,11 @@ struct StringInterner {
             if entry.hash == hash, Self.equal(entry.string, bytes) { return entry.string }
             slot = (slot + 1) & (slots.count - 1)
         }
-        return String(validating: bytes, as: UTF8.self)
+        return Self.make(bytes)
     }
 
     private mutating func insert(_ bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) -> String? {
-        guard let string = String(validating: bytes, as: UTF8.self) else { return nil }
+        guard let string = Self.make(bytes) else { return nil }
         if count * 2 >= slots.count {
             guard slots.count < Self.maxSlots else { return string }
             grow()
@@ -46,6 +46,28 @@ struct StringInterner {
         slots[slot] = Entry(hash: hash, string: string)
         count += 1
         return string
+    }
+
+    /// A string from UTF-8 bytes, `nil` if they are not valid. ASCII, nearly all of what
+    /// tracing sends, skips the standard library's generic validation (which also looks
+    /// up generic metadata on every call).
+    private static func make(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        isASCII(bytes) ? String(decoding: bytes, as: UTF8.self) : String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let raw = UnsafeRawBufferPointer(bytes)
+        var offset = 0
+        var high: UInt64 = 0
+        while offset + 8 <= raw.count {
+            high |= raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            offset += 8
+        }
+        while offset < raw.count {
+            high |= UInt64(raw[offset])
+            offset += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
     }
 
     private mutating func grow() {

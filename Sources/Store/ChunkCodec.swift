@@ -10,10 +10,8 @@ struct EncodedPart {
     /// Identifies the part's content within a segment: the same spans of the same trace
     /// posted again hash the same.
     var digest: Int64 {
-        var hash = StableHash.Hasher()
-        traceID.withUnsafeBytes { hash.combine($0) }
-        hash.combine(bytes)
-        return Int64(bitPattern: hash.value)
+        let seed = traceID.withUnsafeBytes { ContentDigest.digest($0) }
+        return Int64(bitPattern: bytes.withUnsafeBytes { ContentDigest.digest($0, seed: seed) })
     }
 }
 
