@@ -150,6 +150,7 @@ final class BatchInserter {
         }
         homed.sort { ($0.segment, $0.traceID) < ($1.segment, $1.traceID) }
         var entries: [SearchEntry] = []
+        entries.reserveCapacity(pending.values.reduce(0) { $0 + $1.values.count })
         for (home, traceID, isNew) in homed {
             let update = pending[traceID]!
             let (start, end) = try upsert(traceID, update, segment: home)

@@ -110,7 +110,7 @@ let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
 let group = ServiceGroup(
     configuration: ServiceGroupConfiguration(services: [collector.application { portContinuation.yield($0) }], logger: logger))
 let sendBodies = bodies
-let endToEnd: Duration = ceilingOnly ? .seconds(1) : try await withThrowingTaskGroup(of: Void.self) { tasks in
+let (endToEnd, writerSummary): (Duration, String) = ceilingOnly ? (.seconds(1), "") : try await withThrowingTaskGroup(of: Void.self) { tasks in
     tasks.addTask { try await group.run() }
     var iterator = ports.makeAsyncIterator()
     let port = await iterator.next()!
@@ -142,10 +142,20 @@ let endToEnd: Duration = ceilingOnly ? .seconds(1) : try await withThrowingTaskG
         try await posters.waitForAll()
     }
     let elapsed = clock.now - started
+    // The writer's share of the run: the collector's own commit histogram.
+    let metrics = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(10))
+    let text = String(buffer: try await metrics.body.collect(upTo: 1 << 22))
+    func metric(_ name: String) -> Double {
+        text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+    }
+    let commits = metric("keiro_store_commit_duration_seconds_count")
+    let writerSummary = String(
+        format: "writer     : %.0f commits of %.0f spans on average, committing %.0f %% of the run",
+        commits, Double(generated) / max(commits, 1), 100 * metric("keiro_store_commit_duration_seconds_sum") / seconds(elapsed))
     try await client.shutdown()
     await group.triggerGracefulShutdown()
     try await tasks.waitForAll()
-    return elapsed
+    return (elapsed, writerSummary)
 }
 let storedE2E = try await collector.store.findTraces(TraceQuery(limit: 1)).count
 precondition(ceilingOnly || storedE2E == 1, "end-to-end run stored nothing")
@@ -157,6 +167,7 @@ func seconds(_ duration: Duration) -> Double {
 let e2eRate = Double(generated) / seconds(endToEnd)
 if !ceilingOnly {
     print(String(format: "end to end : %9.0f spans/s  (%.2f s; %.2f CPU-s, %.1f µs CPU/span)", e2eRate, seconds(endToEnd), e2eCPU, e2eCPU * 1e6 / Double(generated)))
+    print(writerSummary)
 }
 // `--e2e-only`: stop after the HTTP run (to profile it alone).
 if CommandLine.arguments.contains("--e2e-only") { exit(0) }
