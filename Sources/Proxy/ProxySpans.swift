@@ -1,4 +1,3 @@
-import Foundation
 import KeiroModel
 import RoutingCore
 
@@ -154,7 +153,7 @@ struct ServerSpanDraft: Sendable {
 
     /// `example.com:8080` → (`example.com`, 8080); `[::1]:80` → (`[::1]`, 80); no port → nil.
     static func split(authority: String) -> (host: String, port: Int?) {
-        guard let colon = authority.lastIndex(of: ":"), !authority[colon...].contains("]"),
+        guard let colon = authority.lastIndex(of: ":"), !authority[colon...].contains(Character("]")),
               let port = Int(authority[authority.index(after: colon)...])
         else { return (authority, nil) }
         return (String(authority[..<colon]), port)
