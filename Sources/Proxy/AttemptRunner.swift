@@ -10,6 +10,9 @@ enum AttemptResult: Sendable {
     case response(UpstreamResponse)
     /// A reply the proxy makes itself (504 `UT`, 503 `UF`, …).
     case localReply(LocalReply)
+    /// The caller went away before a response came: its connection closed and cancelled
+    /// the request's task, which ended the try in flight (recorded as `cancelled`).
+    case callerGone
 }
 
 /// The upstream response being relayed, with the CLIENT span of its try still open (it
@@ -90,6 +93,10 @@ struct AttemptRunner: Sendable {
                     status: Int(response.status.code),
                     grpcStatus: response.headers.first(name: "grpc-status").flatMap { Int($0) },
                     rateLimited: response.headers.contains(name: "x-envoy-ratelimited"))
+            } catch where Task.isCancelled {
+                span.errorType = "cancelled"
+                export(span, trace: trace, parent: serverSpan)
+                return .callerGone
             } catch {
                 let (failure, errorType) = UpstreamClient.classify(error)
                 outcome = failure

@@ -43,6 +43,9 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var readHeld = false
     /// A response has been started and not ended yet.
     private var responding = false
+    /// The task answering the current request: cancelled when the caller goes away
+    /// mid-request, which stops its upstream try at once (recorded as `DC`).
+    private var requestTask: Task<Void, Never>?
     /// The current request's end has arrived (later parts belong to the next request).
     private var requestComplete = true
     /// Parts of the requests after the current one, waiting for its response to end.
@@ -94,7 +97,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             let request = InboundRequest(head: head, client: client, body: startBody(head, eventLoop: context.eventLoop))
             let writer = ResponseWriter(connection: NIOLoopBound(self, eventLoop: context.eventLoop), version: head.version)
             let responder = responder
-            Task(executorPreference: executor) { await responder.serve(request, writer: writer) }
+            requestTask = Task(executorPreference: executor) { await responder.serve(request, writer: writer) }
         case .body(var part):
             switch body {
             case .collecting(let promise, var received?):
@@ -189,6 +192,8 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .none, .discarding: break
         }
         body = .none
+        if responding { requestTask?.cancel() }
+        requestTask = nil
         context.fireChannelInactive()
     }
 
@@ -238,6 +243,7 @@ final class ProxyConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// goes on with the pipelined requests.
     private func end(context: ChannelHandlerContext) {
         responding = false
+        requestTask = nil
         guard keepAlive, !quiescing else {
             let promise = context.eventLoop.makePromise(of: Void.self)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: promise)

@@ -106,6 +106,10 @@ struct ProxyResponder: Sendable {
             localReply(reply, server: &server, trace: trace, writer: writer)
         case .response(let upstream):
             try await relay(upstream, server: server, trace: trace, writer: writer)
+        case .callerGone:
+            server.callerWentAway()
+            sink?.export(server.finish(trace: trace))
+            throw CancellationError()
         }
     }
 
@@ -153,14 +157,16 @@ struct ProxyResponder: Sendable {
                 server.responseBodySize? += $0.readableBytes
                 try await writer.write($0)
             }
-        } catch let failure as BodyRelay.DownstreamFailure {
-            // The caller went away (Envoy flag DC); the upstream read is cancelled.
+            // A read cancelled because the caller's connection closed may end the body early.
+            try Task.checkCancellation()
+        } catch where error is BodyRelay.DownstreamFailure || Task.isCancelled {
+            // The caller went away (Envoy flag DC): a write to it failed, or its connection
+            // closed and cancelled this task. The upstream read is cancelled either way.
             span.errorType = "cancelled"
-            server.errorType = "downstream_disconnect"
-            server.flags.append(ResponseFlag(rawValue: "DC"))
+            server.callerWentAway()
             runner.export(span, trace: trace, parent: server.spanID)
             sink?.export(server.finish(trace: trace))
-            throw failure.underlying
+            throw error
         } catch {
             // The head is already sent: a timeout or upstream failure mid-body can
             // only cut the response short (Envoy resets the stream the same way).

@@ -151,6 +151,12 @@ struct ServerSpanDraft: Sendable {
             flags: UInt32(trace.flags))
     }
 
+    /// Records that the caller went away before the response was complete (Envoy's `DC`).
+    mutating func callerWentAway() {
+        errorType = "downstream_disconnect"
+        flags.append(ResponseFlag(rawValue: "DC"))
+    }
+
     /// `example.com:8080` → (`example.com`, 8080); `[::1]:80` → (`[::1]`, 80); no port → nil.
     static func split(authority: String) -> (host: String, port: Int?) {
         guard let colon = authority.lastIndex(of: ":"), !authority[colon...].contains(Character("]")),

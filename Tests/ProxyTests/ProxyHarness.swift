@@ -43,8 +43,8 @@ extension Span {
 /// - `/echo…` answers 200 with the request body, and echoes method, target and request
 ///   headers (`x-echo-<name>`);
 /// - `/flaky…` answers the next status of `script` (then 200);
-/// - `/hang…` never answers (until cancelled);
-/// - `/stall…` sends the head and 5 bytes of body, then stalls (until cancelled);
+/// - `/hang…` and `…/hang` never answer (until cancelled);
+/// - `/stall…` and `…/stall` send the head and 5 bytes of body, then stall (until cancelled);
 /// - `…/slow` answers 200 after 300 ms.
 /// Every answer carries `x-backend: <name>`.
 final class Backend: Sendable {
@@ -74,11 +74,11 @@ final class Backend: Sendable {
         let path = request.uri.path
         var headers = HTTPFields()
         headers[HTTPField.Name("x-backend")!] = name
-        if path.hasPrefix("/hang") {
+        if path.hasPrefix("/hang") || path.hasSuffix("/hang") {
             try await Task.sleep(for: .seconds(30))
             return Response(status: .ok, headers: headers)
         }
-        if path.hasPrefix("/stall") {
+        if path.hasPrefix("/stall") || path.hasSuffix("/stall") {
             return Response(status: .ok, headers: headers, body: ResponseBody { writer in
                 try await writer.write(ByteBuffer(string: "start"))
                 try await Task.sleep(for: .seconds(30))

@@ -56,6 +56,50 @@ struct ProxyStreamingTests {
         }
     }
 
+    @Test("a caller that goes away mid-stream ends the upstream read at once, recorded as DC")
+    func callerGoneMidStream() async throws {
+        let main = Backend(name: "main")
+        try await withProxy(backends: [main], routes: gatewayRoutes) { proxy in
+            // The `timed` route allows 3 s per try: without the caller's close the relay
+            // would wait for the stalled body until then and record a timeout.
+            let connection = try await RawConnection(port: proxy.port)
+            let started = ContinuousClock.now
+            connection.send("GET /timed/stall HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(await connection.wait { $0.hasSuffix("start") || $0.contains("\r\n5\r\nstart") })
+            try await connection.close()
+            let server = try #require(try await proxy.recorder.spans(.server, atLeast: 1).first)
+            #expect(started.duration(to: .now) < .seconds(2))
+            #expect(server[attribute: "keiro.response_flags"] == .string("DC"))
+            #expect(server[attribute: "error.type"] == .string("downstream_disconnect"))
+            #expect(server[attribute: "http.response.status_code"] == .int(200))
+            let client = try #require(try await proxy.recorder.spans(.client, atLeast: 1).first)
+            #expect(client[attribute: "error.type"] == .string("cancelled"))
+            #expect(client[attribute: "keiro.timeout"] == nil)
+            // The proxy goes on serving.
+            #expect(try await proxy.send("/echo/after").status == 200)
+        }
+    }
+
+    @Test("a caller that goes away before the upstream answers ends the try without retrying, recorded as DC")
+    func callerGoneBeforeResponse() async throws {
+        let main = Backend(name: "main")
+        try await withProxy(backends: [main], routes: gatewayRoutes) { proxy in
+            let connection = try await RawConnection(port: proxy.port)
+            let started = ContinuousClock.now
+            connection.send("GET /timed/hang HTTP/1.1\r\nHost: a\r\n\r\n")
+            try await Task.sleep(for: .milliseconds(200))
+            try await connection.close()
+            let server = try #require(try await proxy.recorder.spans(.server, atLeast: 1).first)
+            #expect(started.duration(to: .now) < .seconds(2))
+            #expect(server[attribute: "keiro.response_flags"] == .string("DC"))
+            #expect(server[attribute: "http.response.status_code"] == nil)
+            let clients = try await proxy.recorder.spans(.client, atLeast: 1)
+            #expect(clients.count == 1)
+            #expect(clients.first?[attribute: "error.type"] == .string("cancelled"))
+            #expect(main.hits == 1)
+        }
+    }
+
     @Test("graceful shutdown lets an in-flight request finish")
     func gracefulShutdown() async throws {
         try await withProxy(backends: [Backend(name: "main")], routes: gatewayRoutes) { proxy in
