@@ -34,8 +34,13 @@ public enum OTLPProtobufDecoder {
 private struct OTLPBodyReader {
     /// SwiftProtobuf's default limit on message nesting, which bounds `AnyValue` recursion.
     static let maxDepth = 100
-    /// Depth of a span's attribute values: request, resource spans, scope spans, span, key/value.
-    private static let attributeDepth = 5
+    /// How deep each owner's `KeyValue` messages sit: the request is 1, resource spans 2;
+    /// then resource 3 (its key/values 4), scope spans 3, scope 4 (5), span 4 (5), and an
+    /// event or link 5 (6).
+    private static let resourceAttributeDepth = 4
+    private static let scopeAttributeDepth = 5
+    private static let spanAttributeDepth = 5
+    private static let eventOrLinkAttributeDepth = 6
 
     var decoded = DecodedSpans()
     private var strings = StringInterner()
@@ -60,7 +65,7 @@ private struct OTLPBodyReader {
     private mutating func resource(_ cursor: inout WireCursor, into resource: inout Resource) throws(WireDecodingError) {
         while let tag = try cursor.nextTag() {
             switch (tag.field, tag.wireType) {
-            case (1, .lengthDelimited): resource.attributes.append(try keyValue(&cursor, depth: 3))
+            case (1, .lengthDelimited): resource.attributes.append(try keyValue(&cursor, depth: Self.resourceAttributeDepth))
             case (2, .varint): resource.droppedAttributesCount = try uint32(&cursor)
             default: try cursor.skip(tag)
             }
@@ -95,7 +100,7 @@ private struct OTLPBodyReader {
             switch (tag.field, tag.wireType) {
             case (1, .lengthDelimited): scope.name = try string(&cursor)
             case (2, .lengthDelimited): scope.version = try string(&cursor)
-            case (3, .lengthDelimited): scope.attributes.append(try keyValue(&cursor, depth: 4))
+            case (3, .lengthDelimited): scope.attributes.append(try keyValue(&cursor, depth: Self.scopeAttributeDepth))
             case (4, .varint): scope.droppedAttributesCount = try uint32(&cursor)
             default: try cursor.skip(tag)
             }
@@ -118,11 +123,11 @@ private struct OTLPBodyReader {
             case (4, .lengthDelimited): parentID = try cursor.lengthDelimited()
             case (5, .lengthDelimited): span.name = try string(&cursor)
             case (6, .varint): span.kind = SpanKind(rawValue: Int(try enumValue(&cursor))) ?? .unspecified
-            case (7, .fixed64): span.startTimeUnixNano = try cursor.fixed64()
-            case (8, .fixed64): span.endTimeUnixNano = try cursor.fixed64()
+            case (7, .fixed64): span.startTimeUnixNano = try cursor.fixed()
+            case (8, .fixed64): span.endTimeUnixNano = try cursor.fixed()
             case (9, .lengthDelimited):
                 if span.attributes.isEmpty { span.attributes.reserveCapacity(16) }
-                span.attributes.append(try keyValue(&cursor, depth: Self.attributeDepth))
+                span.attributes.append(try keyValue(&cursor, depth: Self.spanAttributeDepth))
             case (10, .varint): span.droppedAttributesCount = try uint32(&cursor)
             case (11, .lengthDelimited):
                 var message = try cursor.message()
@@ -136,7 +141,7 @@ private struct OTLPBodyReader {
                 var message = try cursor.message()
                 try status(&message, into: &span.status)
             case (16, .fixed32):
-                span.flags = try cursor.fixed32()
+                span.flags = try cursor.fixed()
             default: try cursor.skip(tag)
             }
         }
@@ -166,9 +171,9 @@ private struct OTLPBodyReader {
         var event = SpanEvent(timeUnixNano: 0, name: "")
         while let tag = try cursor.nextTag() {
             switch (tag.field, tag.wireType) {
-            case (1, .fixed64): event.timeUnixNano = try cursor.fixed64()
+            case (1, .fixed64): event.timeUnixNano = try cursor.fixed()
             case (2, .lengthDelimited): event.name = try string(&cursor)
-            case (3, .lengthDelimited): event.attributes.append(try keyValue(&cursor, depth: Self.attributeDepth + 1))
+            case (3, .lengthDelimited): event.attributes.append(try keyValue(&cursor, depth: Self.eventOrLinkAttributeDepth))
             case (4, .varint): event.droppedAttributesCount = try uint32(&cursor)
             default: try cursor.skip(tag)
             }
@@ -186,10 +191,10 @@ private struct OTLPBodyReader {
             case (1, .lengthDelimited): traceID = try cursor.lengthDelimited()
             case (2, .lengthDelimited): spanID = try cursor.lengthDelimited()
             case (3, .lengthDelimited): link.traceState = try string(&cursor)
-            case (4, .lengthDelimited): link.attributes.append(try keyValue(&cursor, depth: Self.attributeDepth + 1))
+            case (4, .lengthDelimited): link.attributes.append(try keyValue(&cursor, depth: Self.eventOrLinkAttributeDepth))
             case (5, .varint): link.droppedAttributesCount = try uint32(&cursor)
             case (6, .fixed32):
-                link.flags = try cursor.fixed32()
+                link.flags = try cursor.fixed()
             default: try cursor.skip(tag)
             }
         }
@@ -237,7 +242,7 @@ private struct OTLPBodyReader {
             case (1, .lengthDelimited): value = .string(try string(&cursor))
             case (2, .varint): value = .bool(try cursor.varint() != 0)
             case (3, .varint): value = .int(Int64(bitPattern: try cursor.varint()))
-            case (4, .fixed64): value = .double(Double(bitPattern: try cursor.fixed64()))
+            case (4, .fixed64): value = .double(Double(bitPattern: try cursor.fixed()))
             case (5, .lengthDelimited):
                 var message = try cursor.message()
                 var elements: [AttributeValue] = []

@@ -74,20 +74,14 @@ struct WireCursor {
         return Tag(field: UInt32(key >> 3), wireType: wireType)
     }
 
+    /// A little-endian fixed-width field (`fixed64`, `double`, `fixed32`).
     @inline(__always)
-    mutating func fixed64() throws(WireDecodingError) -> UInt64 {
-        guard end - position >= 8 else { throw malformed("truncated fixed64") }
-        let value = UnsafeRawPointer(position).loadUnaligned(as: UInt64.self)
-        position += 8
-        return UInt64(littleEndian: value)
-    }
-
-    @inline(__always)
-    mutating func fixed32() throws(WireDecodingError) -> UInt32 {
-        guard end - position >= 4 else { throw malformed("truncated fixed32") }
-        let value = UnsafeRawPointer(position).loadUnaligned(as: UInt32.self)
-        position += 4
-        return UInt32(littleEndian: value)
+    mutating func fixed<Value: FixedWidthInteger>(_: Value.Type = Value.self) throws(WireDecodingError) -> Value {
+        let size = MemoryLayout<Value>.size
+        guard end - position >= size else { throw malformed("truncated \(size * 8)-bit fixed field") }
+        let value = UnsafeRawPointer(position).loadUnaligned(as: Value.self)
+        position += size
+        return Value(littleEndian: value)
     }
 
     /// The bytes of a length-delimited field.
@@ -111,9 +105,9 @@ struct WireCursor {
     mutating func skip(_ tag: Tag) throws(WireDecodingError) {
         switch tag.wireType {
         case .varint: _ = try varint()
-        case .fixed64: _ = try fixed64()
+        case .fixed64: _ = try fixed(UInt64.self)
         case .lengthDelimited: _ = try lengthDelimited()
-        case .fixed32: _ = try fixed32()
+        case .fixed32: _ = try fixed(UInt32.self)
         case .endGroup: throw malformed("end of group \(tag.field) outside a group")
         case .startGroup: try skipGroup(tag.field)
         }

@@ -1,6 +1,6 @@
 import Foundation
 import KeiroModel
-import OTLPWire
+@testable import OTLPWire
 import SwiftProtobuf
 
 /// The oracle for `OTLPProtobufDecoder`: SwiftProtobuf parses the body into its message
@@ -78,15 +78,8 @@ enum SwiftProtobufReference {
             links: links, droppedLinksCount: overflow ? .max : droppedLinks,
             status: SpanStatus(code: SpanStatus.Code(rawValue: wire.status.code.rawValue) ?? .unset, message: wire.status.message),
             flags: wire.flags)
-        if span.startTimeUnixNano > UInt64(Int64.max) || span.endTimeUnixNano > UInt64(Int64.max) {
-            return .failure(Rejection(reason: .timestampOutOfRange, message: "span \(span.spanID): timestamp beyond year 2262"))
-        }
-        if span.endTimeUnixNano < span.startTimeUnixNano {
-            return .failure(
-                Rejection(
-                    reason: .endBeforeStart,
-                    message: "span \(span.spanID): end_time_unix_nano \(span.endTimeUnixNano) is before start_time_unix_nano \(span.startTimeUnixNano)"))
-        }
+        // The wire-independent checks are the collector's own (`SpanChecks`), shared by every decoder.
+        if let (reason, message) = SpanChecks.rejection(for: span) { return .failure(Rejection(reason: reason, message: message)) }
         return .success(span)
     }
 
