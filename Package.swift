@@ -43,6 +43,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Intel ISA-L's igzip (system library: libisal-dev / isa-l).
+        .systemLibrary(name: "CISAL", pkgConfig: "libisal", providers: [.apt(["libisal-dev"]), .brew(["isa-l"])]),
+        // Fast gzip / raw deflate compression on ISA-L.
+        .target(name: "Deflate", dependencies: ["CISAL"], swiftSettings: swiftSettings),
         // Pure trace analysis: request trees, self time, folded stacks (no I/O).
         .target(name: "Analyzer", dependencies: ["KeiroModel"], swiftSettings: swiftSettings),
         // Pure routing decisions: config, matching, weighted choice, retry/timeout policy.
@@ -86,9 +90,8 @@ let package = Package(
         .target(
             name: "SpanExport",
             dependencies: [
-                "KeiroModel", "OTLPWire",
+                "KeiroModel", "OTLPWire", "Deflate",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -99,7 +102,7 @@ let package = Package(
         .target(
             name: "Proxy",
             dependencies: [
-                "KeiroModel", "RoutingCore", "SpanExport",
+                "KeiroModel", "OTLPWire", "RoutingCore", "SpanExport",
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -192,14 +195,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "DeflateTests",
+            dependencies: ["Deflate", .product(name: "CompressNIO", package: "compress-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SpanExportTests",
-            dependencies: ["SpanExport", "TestSupport", "Collector", "Store", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["SpanExport", "OTLPWire", "TestSupport", "Collector", "Store", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ProxyTests",
             dependencies: [
-                "Proxy", "TestSupport", "Collector", "Store", "DemoServices",
+                "Proxy", "OTLPWire", "TestSupport", "Collector", "Store", "DemoServices",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -21,7 +21,7 @@ extension SpanBatch {
 struct ProtobufWriter {
     var bytes: [UInt8] = []
 
-    private mutating func varint(_ value: UInt64) {
+    mutating func varint(_ value: UInt64) {
         var value = value
         while value >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
@@ -30,7 +30,7 @@ struct ProtobufWriter {
         bytes.append(UInt8(value))
     }
 
-    private mutating func tag(_ field: UInt64, _ wireType: UInt64) { varint(field << 3 | wireType) }
+    mutating func tag(_ field: UInt64, _ wireType: UInt64) { varint(field << 3 | wireType) }
 
     private mutating func littleEndian<T: FixedWidthInteger>(_ value: T) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
@@ -57,39 +57,51 @@ struct ProtobufWriter {
         }
     }
 
-    private mutating func string(_ field: UInt64, _ value: String, always: Bool = false) {
+    /// The tag and length of a length-delimited field whose body (`length` bytes) follows.
+    mutating func lengthDelimited(_ field: UInt64, length: Int) {
+        tag(field, 2)
+        varint(UInt64(length))
+    }
+
+    /// Bytes of a length-delimited field (tag of a field below 16, length, body) with a
+    /// `length`-byte body.
+    static func fieldLength(_ length: Int) -> Int {
+        1 + varintSize(UInt64(length)) + length
+    }
+
+    mutating func string(_ field: UInt64, _ value: String, always: Bool = false) {
         guard always || !value.isEmpty else { return }
         tag(field, 2)
         varint(UInt64(value.utf8.count))
         bytes.append(contentsOf: value.utf8)
     }
 
-    private mutating func uint(_ field: UInt64, _ value: UInt64) {
+    mutating func uint(_ field: UInt64, _ value: UInt64) {
         guard value != 0 else { return }
         tag(field, 0)
         varint(value)
     }
 
-    private mutating func fixed64(_ field: UInt64, _ value: UInt64) {
+    mutating func fixed64(_ field: UInt64, _ value: UInt64) {
         guard value != 0 else { return }
         tag(field, 1)
         littleEndian(value)
     }
 
-    private mutating func fixed32(_ field: UInt64, _ value: UInt32) {
+    mutating func fixed32(_ field: UInt64, _ value: UInt32) {
         guard value != 0 else { return }
         tag(field, 5)
         littleEndian(value)
     }
 
-    private mutating func traceID(_ field: UInt64, _ id: TraceID) {
+    mutating func traceID(_ field: UInt64, _ id: TraceID) {
         tag(field, 2)
         varint(16)
         bigEndian(id.high)
         bigEndian(id.low)
     }
 
-    private mutating func spanID(_ field: UInt64, _ id: SpanID) {
+    mutating func spanID(_ field: UInt64, _ id: SpanID) {
         tag(field, 2)
         varint(8)
         bigEndian(id.value)
@@ -98,36 +110,37 @@ struct ProtobufWriter {
     // MARK: Messages (opentelemetry.proto.*)
 
     mutating func resourceSpans(_ resourceSpans: ResourceSpans) {
-        message(1) { resource in
-            resource.attributes(1, resourceSpans.resource.attributes)
-            resource.uint(2, UInt64(resourceSpans.resource.droppedAttributesCount))
-        }
+        message(1) { $0.resource(resourceSpans.resource) }
         for scopeSpans in resourceSpans.scopeSpans {
             message(2) { $0.scopeSpans(scopeSpans) }
         }
     }
 
     private mutating func scopeSpans(_ scopeSpans: ScopeSpans) {
-        message(1) { scope in
-            scope.string(1, scopeSpans.scope.name)
-            scope.string(2, scopeSpans.scope.version)
-            scope.attributes(3, scopeSpans.scope.attributes)
-            scope.uint(4, UInt64(scopeSpans.scope.droppedAttributesCount))
-        }
+        message(1) { $0.scope(scopeSpans.scope) }
         for span in scopeSpans.spans {
             message(2) { $0.span(span) }
         }
     }
 
-    private mutating func span(_ span: Span) {
-        traceID(1, span.traceID)
-        spanID(2, span.spanID)
-        string(3, span.traceState)
-        if let parent = span.parentSpanID { spanID(4, parent) }
-        string(5, span.name)
-        uint(6, UInt64(span.kind.rawValue))
-        fixed64(7, span.startTimeUnixNano)
-        fixed64(8, span.endTimeUnixNano)
+    /// A `Resource` message's fields.
+    mutating func resource(_ resource: Resource) {
+        attributes(1, resource.attributes)
+        uint(2, UInt64(resource.droppedAttributesCount))
+    }
+
+    /// An `InstrumentationScope` message's fields.
+    mutating func scope(_ scope: InstrumentationScope) {
+        string(1, scope.name)
+        string(2, scope.version)
+        attributes(3, scope.attributes)
+        uint(4, UInt64(scope.droppedAttributesCount))
+    }
+
+    mutating func span(_ span: Span) {
+        spanHeader(
+            traceID: span.traceID, spanID: span.spanID, traceState: span.traceState, parent: span.parentSpanID,
+            name: span.name, kind: span.kind, start: span.startTimeUnixNano, end: span.endTimeUnixNano)
         attributes(9, span.attributes)
         uint(10, UInt64(span.droppedAttributesCount))
         for event in span.events {
@@ -150,30 +163,55 @@ struct ProtobufWriter {
             }
         }
         uint(14, UInt64(span.droppedLinksCount))
-        message(15) { status in
-            status.string(2, span.status.message)
-            status.uint(3, UInt64(span.status.code.rawValue))
+        spanTrailer(status: span.status, flags: span.flags)
+    }
+
+    /// `Span` fields 1–8, the ones before the attributes.
+    mutating func spanHeader(
+        traceID: TraceID, spanID: SpanID, traceState: String, parent: SpanID?, name: String, kind: SpanKind, start: UInt64, end: UInt64
+    ) {
+        self.traceID(1, traceID)
+        self.spanID(2, spanID)
+        string(3, traceState)
+        if let parent { self.spanID(4, parent) }
+        string(5, name)
+        uint(6, UInt64(kind.rawValue))
+        fixed64(7, start)
+        fixed64(8, end)
+    }
+
+    /// `Span` fields 15 (status) and 16 (flags), the last ones.
+    mutating func spanTrailer(status: SpanStatus, flags: UInt32) {
+        message(15) { wire in
+            wire.string(2, status.message)
+            wire.uint(3, UInt64(status.code.rawValue))
         }
-        fixed32(16, span.flags)
+        fixed32(16, flags)
     }
 
     /// `KeyValue` messages. A scalar value's sizes are known up front, so its two message
     /// lengths are written directly (nearly every span attribute; no length fix-up).
     private mutating func attributes(_ field: UInt64, _ attributes: [Attribute]) {
-        for attribute in attributes {
-            guard let valueLength = Self.scalarLength(attribute.value) else {
-                message(field) { $0.keyValue(attribute) }
-                continue
+        for attribute in attributes { keyValue(field, attribute.key, attribute.value) }
+    }
+
+    /// One `KeyValue` message as field `field`.
+    mutating func keyValue(_ field: UInt64, _ key: String, _ value: AttributeValue) {
+        guard let valueLength = Self.scalarLength(value) else {
+            message(field) { keyValue in
+                keyValue.string(1, key)
+                keyValue.message(2) { $0.anyValue(value) }
             }
-            let keyLength = attribute.key.utf8.count
-            let keyField = keyLength == 0 ? 0 : 1 + Self.varintSize(UInt64(keyLength)) + keyLength
-            tag(field, 2)
-            varint(UInt64(keyField + 1 + Self.varintSize(UInt64(valueLength)) + valueLength))
-            string(1, attribute.key)
-            tag(2, 2)
-            varint(UInt64(valueLength))
-            anyValue(attribute.value)
+            return
         }
+        let keyLength = key.utf8.count
+        let keyField = keyLength == 0 ? 0 : 1 + Self.varintSize(UInt64(keyLength)) + keyLength
+        tag(field, 2)
+        varint(UInt64(keyField + 1 + Self.varintSize(UInt64(valueLength)) + valueLength))
+        string(1, key)
+        tag(2, 2)
+        varint(UInt64(valueLength))
+        anyValue(value)
     }
 
     /// The encoded size of a scalar `AnyValue`'s body; nil for an array or a map.
@@ -191,7 +229,7 @@ struct ProtobufWriter {
     }
 
     /// Bytes of `value` as a varint.
-    private static func varintSize(_ value: UInt64) -> Int {
+    static func varintSize(_ value: UInt64) -> Int {
         var size = 1
         var value = value >> 7
         while value != 0 {
@@ -199,11 +237,6 @@ struct ProtobufWriter {
             value >>= 7
         }
         return size
-    }
-
-    private mutating func keyValue(_ attribute: Attribute) {
-        string(1, attribute.key)
-        message(2) { $0.anyValue(attribute.value) }
     }
 
     private mutating func anyValue(_ value: AttributeValue) {

@@ -112,5 +112,5 @@ public struct ProxyServer: Service {
 /// Hands each span to several sinks.
 struct FanOutSink: SpanSink {
     let sinks: [any SpanSink]
-    func export(_ span: Span) { for sink in sinks { sink.export(span) } }
+    func export(_ span: FinishedSpan) { for sink in sinks { sink.export(span) } }
 }

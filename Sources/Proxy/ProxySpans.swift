@@ -52,31 +52,31 @@ struct ClientSpanDraft: Sendable {
     var backoffWaited: Duration?
     var timeout: TimeoutKind?
 
+    /// `error.type`: the try's failure, else a 4xx/5xx status.
+    private var effectiveErrorType: String? { errorType ?? status.flatMap { $0 >= 400 ? String($0) : nil } }
+
     /// The finished span, child of the SERVER span `parent`.
-    func finish(trace: RequestTraceContext, parent: SpanID) -> Span {
-        // One allocation: up to 11 attributes of its own plus the routing ones.
-        var attributes: [Attribute] = []
-        attributes.reserveCapacity(11 + routing.count)
-        attributes.append(Attribute(SemanticAttributes.httpRequestMethod, .string(method)))
-        attributes.append(Attribute(SemanticAttributes.serverAddress, .string(serverAddress)))
-        attributes.append(Attribute(SemanticAttributes.serverPort, .int(Int64(serverPort))))
-        attributes.append(Attribute(SemanticAttributes.urlFull, .string("http://\(serverAddress):\(serverPort)\(target)")))
-        if attempt > 1 { attributes.append(Attribute(SemanticAttributes.resendCount, .int(Int64(attempt - 1)))) }
-        if let status { attributes.append(Attribute(SemanticAttributes.httpResponseStatusCode, .int(Int64(status)))) }
-        let errorType = errorType ?? status.flatMap { $0 >= 400 ? String($0) : nil }
-        if let errorType { attributes.append(Attribute(SemanticAttributes.errorType, .string(errorType))) }
-        attributes += routing
-        attributes.append(Attribute(KeiroAttributes.destinationAddress, .string("\(serverAddress):\(serverPort)")))
-        if let retryReason { attributes.append(Attribute(KeiroAttributes.retryReason, .string(retryReason))) }
-        if let backoffWaited {
-            attributes.append(Attribute(KeiroAttributes.backoffWaitedMs, .int(backoffWaited.milliseconds)))
-        }
-        if let timeout { attributes.append(Attribute(KeiroAttributes.timeout, .string(timeout.rawValue))) }
-        return Span(
+    func finish(trace: RequestTraceContext, parent: SpanID) -> FinishedSpan {
+        FinishedSpan(
             traceID: trace.traceID, spanID: spanID, parentSpanID: parent, traceState: trace.traceState,
-            name: method, kind: .client, startTimeUnixNano: start, endTimeUnixNano: unixNanosNow(),
-            attributes: attributes, status: SpanStatus(code: errorType == nil ? .unset : .error),
-            flags: UInt32(trace.flags))
+            name: method, kind: .client, start: start, end: unixNanosNow(),
+            status: SpanStatus(code: effectiveErrorType == nil ? .unset : .error), flags: UInt32(trace.flags), draft: .client(self))
+    }
+
+    /// The span's attributes, in the order they are recorded.
+    func writeAttributes(into writer: inout some AttributeWriter) {
+        writer.add(SemanticAttributes.httpRequestMethod, method)
+        writer.add(SemanticAttributes.serverAddress, serverAddress)
+        writer.add(SemanticAttributes.serverPort, Int64(serverPort))
+        writer.add(SemanticAttributes.urlFull, "http://\(serverAddress):\(serverPort)\(target)")
+        if attempt > 1 { writer.add(SemanticAttributes.resendCount, Int64(attempt - 1)) }
+        if let status { writer.add(SemanticAttributes.httpResponseStatusCode, Int64(status)) }
+        if let errorType = effectiveErrorType { writer.add(SemanticAttributes.errorType, errorType) }
+        writer.add(contentsOf: routing)
+        writer.add(KeiroAttributes.destinationAddress, "\(serverAddress):\(serverPort)")
+        if let retryReason { writer.add(KeiroAttributes.retryReason, retryReason) }
+        if let backoffWaited { writer.add(KeiroAttributes.backoffWaitedMs, backoffWaited.milliseconds) }
+        if let timeout { writer.add(KeiroAttributes.timeout, timeout.rawValue) }
     }
 }
 
@@ -110,45 +110,44 @@ struct ServerSpanDraft: Sendable {
     var attempts = 0
     var retriesDisabled = false
 
+    /// `error.type`: the failure, else a 5xx status.
+    private var effectiveErrorType: String? { errorType ?? status.flatMap { $0 >= 500 ? String($0) : nil } }
+
     /// The finished span, child of the caller's span (if any).
-    func finish(trace: RequestTraceContext) -> Span {
-        // One allocation: up to 20 attributes of its own plus the recorded headers and routing.
-        var attributes: [Attribute] = []
-        attributes.reserveCapacity(20 + requestHeaders.count + routing.count)
-        attributes.append(Attribute(SemanticAttributes.httpRequestMethod, .string(method)))
-        attributes.append(Attribute(SemanticAttributes.urlPath, .string(path)))
-        attributes.append(Attribute("url.scheme", .string(scheme)))
-        if let httpRoute { attributes.append(Attribute(SemanticAttributes.httpRoute, .string(httpRoute))) }
-        if let clientAddress { attributes.append(Attribute("client.address", .string(clientAddress))) }
-        if let clientPort { attributes.append(Attribute("client.port", .int(Int64(clientPort)))) }
-        if let query { attributes.append(Attribute("url.query", .string(query))) }
+    func finish(trace: RequestTraceContext) -> FinishedSpan {
+        FinishedSpan(
+            traceID: trace.traceID, spanID: spanID, parentSpanID: trace.parentSpanID, traceState: trace.traceState,
+            name: httpRoute.map { "\(method) \($0)" } ?? method, kind: .server, start: start, end: unixNanosNow(),
+            status: SpanStatus(code: effectiveErrorType == nil ? .unset : .error), flags: UInt32(trace.flags), draft: .server(self))
+    }
+
+    /// The span's attributes, in the order they are recorded.
+    func writeAttributes(into writer: inout some AttributeWriter) {
+        writer.add(SemanticAttributes.httpRequestMethod, method)
+        writer.add(SemanticAttributes.urlPath, path)
+        writer.add("url.scheme", scheme)
+        if let httpRoute { writer.add(SemanticAttributes.httpRoute, httpRoute) }
+        if let clientAddress { writer.add("client.address", clientAddress) }
+        if let clientPort { writer.add("client.port", Int64(clientPort)) }
+        if let query { writer.add("url.query", query) }
         if let authority {
             let (host, port) = Self.split(authority: authority)
-            attributes.append(Attribute(SemanticAttributes.serverAddress, .string(host)))
-            if let port { attributes.append(Attribute(SemanticAttributes.serverPort, .int(Int64(port)))) }
+            writer.add(SemanticAttributes.serverAddress, host)
+            if let port { writer.add(SemanticAttributes.serverPort, Int64(port)) }
         }
-        if let requestBodySize { attributes.append(Attribute("http.request.body.size", .int(Int64(requestBodySize)))) }
-        if let responseBodySize { attributes.append(Attribute("http.response.body.size", .int(Int64(responseBodySize)))) }
-        if let userAgent { attributes.append(Attribute("user_agent.original", .string(userAgent))) }
-        if let status { attributes.append(Attribute(SemanticAttributes.httpResponseStatusCode, .int(Int64(status)))) }
-        let errorType = errorType ?? status.flatMap { $0 >= 500 ? String($0) : nil }
-        if let errorType { attributes.append(Attribute(SemanticAttributes.errorType, .string(errorType))) }
-        attributes += requestHeaders
-        attributes.append(Attribute(KeiroAttributes.requestID, .string(requestID)))
-        attributes += routing
-        if attempts > 0 { attributes.append(Attribute(KeiroAttributes.attempts, .int(Int64(attempts)))) }
-        if retriesDisabled { attributes.append(Attribute(KeiroAttributes.retriesDisabled, .bool(true))) }
-        if !flags.isEmpty {
-            attributes.append(Attribute(KeiroAttributes.responseFlags, .string(flags.map(\.rawValue).joined(separator: ","))))
-        }
-        if let details { attributes.append(Attribute(KeiroAttributes.responseDetails, .string(details))) }
-        if let timeout { attributes.append(Attribute(KeiroAttributes.timeout, .string(timeout.rawValue))) }
-        return Span(
-            traceID: trace.traceID, spanID: spanID, parentSpanID: trace.parentSpanID, traceState: trace.traceState,
-            name: httpRoute.map { "\(method) \($0)" } ?? method, kind: .server,
-            startTimeUnixNano: start, endTimeUnixNano: unixNanosNow(),
-            attributes: attributes, status: SpanStatus(code: errorType == nil ? .unset : .error),
-            flags: UInt32(trace.flags))
+        if let requestBodySize { writer.add("http.request.body.size", Int64(requestBodySize)) }
+        if let responseBodySize { writer.add("http.response.body.size", Int64(responseBodySize)) }
+        if let userAgent { writer.add("user_agent.original", userAgent) }
+        if let status { writer.add(SemanticAttributes.httpResponseStatusCode, Int64(status)) }
+        if let errorType = effectiveErrorType { writer.add(SemanticAttributes.errorType, errorType) }
+        writer.add(contentsOf: requestHeaders)
+        writer.add(KeiroAttributes.requestID, requestID)
+        writer.add(contentsOf: routing)
+        if attempts > 0 { writer.add(KeiroAttributes.attempts, Int64(attempts)) }
+        if retriesDisabled { writer.add(KeiroAttributes.retriesDisabled, true) }
+        if !flags.isEmpty { writer.add(KeiroAttributes.responseFlags, flags.map(\.rawValue).joined(separator: ",")) }
+        if let details { writer.add(KeiroAttributes.responseDetails, details) }
+        if let timeout { writer.add(KeiroAttributes.timeout, timeout.rawValue) }
     }
 
     /// Records that the caller went away before the response was complete (Envoy's `DC`).

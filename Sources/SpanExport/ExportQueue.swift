@@ -1,4 +1,4 @@
-import KeiroModel
+import OTLPWire
 import Synchronization
 
 /// The bounded queue between the callers of ``SpanExporter/export(_:)`` (any thread, never
@@ -17,13 +17,13 @@ final class ExportQueue: Sendable {
     }
 
     /// Queues `span`, overwriting the oldest queued span when full. Never waits.
-    func append(_ span: Span) {
+    func append(_ span: EncodedSpan) {
         let wake = state.withLock { $0.append(span) }
         wake?.resume()
     }
 
     /// Removes up to `maxCount` spans, oldest first.
-    func take(upTo maxCount: Int) -> [Span] {
+    func take(upTo maxCount: Int) -> [EncodedSpan] {
         state.withLock { $0.buffer.removeFirst(upTo: maxCount) }
     }
 
@@ -95,7 +95,7 @@ struct ExportQueueState: ~Copyable {
         var wakeOnShutdown: Bool
     }
 
-    var buffer: RingBuffer<Span>
+    var buffer: RingBuffer<EncodedSpan>
     private(set) var enqueued = 0
     private(set) var droppedQueueFull = 0
     private(set) var droppedAfterStop = 0
@@ -111,7 +111,7 @@ struct ExportQueueState: ~Copyable {
 
     /// Queues `span`; returns the run loop's continuation when this append is what it
     /// waits for.
-    mutating func append(_ span: Span) -> CheckedContinuation<Void, Never>? {
+    mutating func append(_ span: EncodedSpan) -> CheckedContinuation<Void, Never>? {
         enqueued += 1
         guard !stopped else {
             droppedAfterStop += 1

@@ -1,10 +1,9 @@
 import AsyncHTTPClient
-import CompressNIO
 import KeiroModel
 import NIOCore
 import OTLPWire
 
-/// One OTLP/HTTP export request: the body encoding and the POST, reported as an
+/// One OTLP/HTTP export request (a body from ``ExportBodyEncoder``): the POST, reported as an
 /// ``ExportAttemptOutcome`` (it never throws; retrying is the state machine's decision).
 struct OTLPHTTPTransport: Sendable {
     typealias Instant = ContinuousClock.Instant
@@ -15,15 +14,6 @@ struct OTLPHTTPTransport: Sendable {
 
     /// Largest response body read (an `ExportTraceServiceResponse` or `google.rpc.Status`).
     static let maxResponseBytes = 1 << 20
-
-    /// `batch` as an `ExportTraceServiceRequest`, gzip-compressed at zlib's fastest level
-    /// unless ``compression`` is `.none`: the exporter shares the proxy's cores, and span
-    /// batches (repeated keys and values) still shrink several times over.
-    func encode(_ batch: SpanBatch) throws -> ByteBuffer {
-        var buffer = ByteBuffer(bytes: batch.otlpRequestBytes)
-        guard compression == .gzip else { return buffer }
-        return try buffer.compress(with: .gzip(configuration: ZlibConfiguration(compressionLevel: .fastestCompression)))
-    }
 
     /// POSTs `body`. `deadline` bounds connecting and the response head (AsyncHTTPClient's
     /// deadline); the caller bounds the whole exchange by racing it (cancellation ends it).

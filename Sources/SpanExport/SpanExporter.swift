@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import KeiroModel
 import Logging
 import NIOCore
+import OTLPWire
 
 /// Sends finished spans to Keiro's collector (or any OTLP/HTTP receiver) in gzip-compressed
 /// protobuf batches, off the caller's path.
@@ -68,6 +69,11 @@ public final class SpanExporter: Sendable {
     /// full the oldest queued span is dropped (``ExportMetrics/spansDroppedQueueFull``).
     /// Safe from any thread or task.
     public func export(_ span: Span) {
+        queue.append(EncodedSpan(span))
+    }
+
+    /// Queues a span already serialized (``OTLPSpanEncoder``), as ``export(_:)-(Span)`` does.
+    public func export(_ span: EncodedSpan) {
         queue.append(span)
     }
 
@@ -92,6 +98,7 @@ public final class SpanExporter: Sendable {
         var batcher = ExportBatcherStateMachine(maxBatchSize: configuration.maxBatchSize, flushInterval: configuration.flushInterval)
         let client = httpClient ?? HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.clientConfiguration(configuration))
         let transport = OTLPHTTPTransport(client: client, endpoint: configuration.endpoint, compression: configuration.compression)
+        var encoder = ExportBodyEncoder(resource: configuration.resource, scope: configuration.scope, compression: configuration.compression)
         logger.debug("span export started", metadata: ["endpoint": "\(configuration.endpoint)"])
         while !Task.isCancelled {
             let (queued, shutdownDeadline) = queue.status
@@ -99,7 +106,7 @@ public final class SpanExporter: Sendable {
             let action = batcher.nextAction(queued: queued, now: .now)
             switch action {
             case .export(let count):
-                await send(queue.take(upTo: count), through: transport, shutdownDeadline: batcher.drainDeadline)
+                await send(queue.take(upTo: count), encoder: &encoder, through: transport, shutdownDeadline: batcher.drainDeadline)
             case .wait(let wakeAtCount, let deadline):
                 await queue.wait(wakeAtCount: wakeAtCount, wakeOnShutdown: true, until: deadline)
             case .finish:
@@ -129,19 +136,11 @@ public final class SpanExporter: Sendable {
     }
 
     /// Sends one batch, retrying as the policy allows; every span ends up counted.
-    private func send(_ spans: [Span], through transport: OTLPHTTPTransport, shutdownDeadline: Instant?) async {
+    private func send(
+        _ spans: [EncodedSpan], encoder: inout ExportBodyEncoder, through transport: OTLPHTTPTransport, shutdownDeadline: Instant?
+    ) async {
         guard !spans.isEmpty else { return }
-        let batch = SpanBatch([
-            ResourceSpans(resource: configuration.resource, scopeSpans: [ScopeSpans(scope: configuration.scope, spans: spans)])
-        ])
-        let body: ByteBuffer
-        do {
-            body = try transport.encode(batch)
-        } catch {
-            logger.error("span batch could not be encoded", metadata: ["error": "\(error)"])
-            failed(spans.count, reason: "encoding failed", outcome: nil)
-            return
-        }
+        let body = encoder.body(for: spans)
         var retry = ExportAttemptStateMachine(policy: configuration.retry, startedAt: .now)
         var shutdownDeadline = shutdownDeadline
         while true {

@@ -89,10 +89,10 @@ struct EdgeAccessLogTests {
             capacity: 3)
         let start = ContinuousClock.now
         for index in 0..<10 {
-            writer.export(Span(
+            writer.export(FinishedSpan(Span(
                 traceID: TraceID(high: 1, low: UInt64(index + 1)), spanID: SpanID(UInt64(index + 1)), name: "GET", kind: .server,
                 startTimeUnixNano: 1_700_000_000_000_000_000, endTimeUnixNano: 1_700_000_000_001_000_000,
-                attributes: [Attribute(SemanticAttributes.httpResponseStatusCode, .int(404))]))
+                attributes: [Attribute(SemanticAttributes.httpResponseStatusCode, .int(404))])))
         }
         #expect(ContinuousClock.now - start < .seconds(1))
         #expect(writer.metrics.linesDropped == 7)

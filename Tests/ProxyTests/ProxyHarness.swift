@@ -7,16 +7,25 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import OTLPWire
 import Proxy
 import RoutingCore
 import ServiceLifecycle
 import Synchronization
+import Testing
 
-/// Collects every span the proxy finishes, in memory.
+/// Collects every span the proxy finishes, in memory: each as the collector reads what the
+/// exporter sends, checked to equal the span built as a model value (the access log's).
 final class SpanRecorder: SpanSink {
     private let spans = Mutex<[Span]>([])
 
-    func export(_ span: Span) { spans.withLock { $0.append(span) } }
+    func export(_ span: FinishedSpan) {
+        let request = EncodedSpan.otlpRequestBytes(resource: Resource(), scope: InstrumentationScope(), spans: [span.encoded])
+        let exported = (try? OTLPProtobufDecoder.decode(request))?.batch.flattened.map(\.span)
+        let built = span.span
+        #expect(exported == [built], "the exported bytes and the built span differ")
+        spans.withLock { $0.append(built) }
+    }
 
     var all: [Span] { spans.withLock { $0 } }
 

@@ -1,4 +1,5 @@
 import KeiroModel
+import OTLPWire
 import TestSupport
 import Testing
 
@@ -85,18 +86,24 @@ import Testing
         #expect(try SpanExporter(configuration: configuration).configuration.maxBatchSize == 64)
     }
 
+    /// Two batches through one encoder (its memory reused): each body is the gzip of the
+    /// OTLP request for its spans alone.
     @Test func encodedBodyIsGzipOfTheOTLPRequest() throws {
-        let batch = SpanFixtures.batch(service: "gateway", spans: testSpans(trace: 9, count: 5), scope: "keiro")
-        let transport = OTLPHTTPTransport(client: .shared, endpoint: "http://127.0.0.1:4318/v1/traces", compression: .gzip)
-        let bytes = Array(try transport.encode(batch).readableBytesView)
-        #expect(bytes.prefix(2) == [0x1f, 0x8b])  // gzip magic
-        #expect(try gunzipOTLP(bytes) == batch)
+        let resource = Resource(attributes: [Attribute("service.name", .string("gateway"))])
+        var encoder = ExportBodyEncoder(resource: resource, scope: InstrumentationScope(name: "keiro", version: "1.0"), compression: .gzip)
+        for (trace, count) in [(9, 300), (10, 5)] {
+            let spans = testSpans(trace: UInt64(trace), count: count)
+            let body = Array(encoder.body(for: spans.map(EncodedSpan.init)).readableBytesView)
+            #expect(body.prefix(2) == [0x1f, 0x8b])  // gzip magic
+            #expect(try gunzipOTLP(body) == SpanFixtures.batch(service: "gateway", spans: spans, scope: "keiro"))
+        }
     }
 
     @Test func compressionNoneSendsTheOTLPRequestAsIs() throws {
         let batch = SpanFixtures.batch(service: "gateway", spans: testSpans(trace: 9, count: 5), scope: "keiro")
-        let transport = OTLPHTTPTransport(client: .shared, endpoint: "http://127.0.0.1:4318/v1/traces", compression: .none)
-        #expect(Array(try transport.encode(batch).readableBytesView) == batch.otlpRequestBytes)
+        let resourceSpans = batch.resourceSpans[0]
+        var encoder = ExportBodyEncoder(resource: resourceSpans.resource, scope: resourceSpans.scopeSpans[0].scope, compression: .none)
+        #expect(Array(encoder.body(for: resourceSpans.scopeSpans[0].spans.map(EncodedSpan.init)).readableBytesView) == batch.otlpRequestBytes)
     }
 
     @Test func compressionComesFromTheEnvironmentTracesVariableFirst() throws {

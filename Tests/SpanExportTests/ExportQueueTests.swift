@@ -1,4 +1,5 @@
 import KeiroModel
+import OTLPWire
 import Testing
 
 @testable import SpanExport
@@ -22,7 +23,7 @@ import Testing
     }
 
     @Test func fullQueueDropsTheOldestSpanAndCountsIt() {
-        let spans = testSpans(trace: 1, count: 7)
+        let spans = encodedSpans(trace: 1, count: 7)
         var state = ExportQueueState(capacity: 4)
         var woken = 0
         for span in spans where state.append(span) != nil { woken += 1 }  // nobody waiting: nothing to wake
@@ -32,15 +33,15 @@ import Testing
         #expect(dropped == 3)
         #expect(depth == 4)
         // The newest four survive, oldest first.
-        let kept = state.buffer.removeFirst(upTo: 10).map(\.spanID)
-        #expect(kept == spans[3...].map(\.spanID))
+        let kept = state.buffer.removeFirst(upTo: 10)
+        #expect(kept == Array(spans[3...]))
     }
 
     @Test func spansAfterStopAreCountedNotQueued() {
         var state = ExportQueueState(capacity: 4)
-        for span in testSpans(trace: 1, count: 3) { _ = state.append(span) }
+        for span in encodedSpans(trace: 1, count: 3) { _ = state.append(span) }
         let leftover = state.stop()
-        _ = state.append(testSpans(trace: 2, count: 1)[0])
+        _ = state.append(encodedSpans(trace: 2, count: 1)[0])
         let (empty, enqueued, droppedAfterStop) = (state.buffer.isEmpty, state.enqueued, state.droppedAfterStop)
         #expect(leftover == 3)
         #expect(empty)
@@ -60,7 +61,7 @@ import Testing
     /// The waiter is resumed when the depth it asked for is reached, not before.
     @Test func waitReturnsWhenTheRequestedDepthIsReached() async throws {
         let queue = ExportQueue(capacity: 16)
-        let spans = testSpans(trace: 1, count: 3)
+        let spans = encodedSpans(trace: 1, count: 3)
         let waiter = Task { await queue.wait(wakeAtCount: 3, wakeOnShutdown: false, until: nil) }
         try await Task.sleep(for: .milliseconds(20))
         queue.append(spans[0])
@@ -91,4 +92,9 @@ import Testing
         queue.requestShutdown(deadline: .now + .seconds(1))
         await shutdown.value
     }
+}
+
+/// `testSpans`, serialized as the exporter queues them.
+private func encodedSpans(trace: UInt64, count: Int) -> [EncodedSpan] {
+    testSpans(trace: trace, count: count).map(EncodedSpan.init)
 }

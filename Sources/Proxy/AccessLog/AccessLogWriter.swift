@@ -24,7 +24,8 @@ public final class AccessLogWriter: SpanSink {
     private let logger: Logger
 
     private enum Input: Sendable {
-        case span(Span)
+        /// Built into a ``Span`` by ``run()``, off the request's thread.
+        case span(FinishedSpan)
         case tick
     }
 
@@ -44,7 +45,7 @@ public final class AccessLogWriter: SpanSink {
 
     /// Offers a finished span; SERVER spans become lines, CLIENT spans give them their
     /// target. Never waits.
-    public func export(_ span: Span) {
+    public func export(_ span: FinishedSpan) {
         guard span.kind == .server || span.kind == .client else { return }
         switch continuation.yield(.span(span)) {
         case .dropped where span.kind == .server, .terminated where span.kind == .server:
@@ -73,7 +74,7 @@ public final class AccessLogWriter: SpanSink {
             for await input in self.input {
                 switch input {
                 case .span(let span):
-                    guard let line = state.add(span) else { continue }
+                    guard let line = state.add(span.span) else { continue }
                     counters.withLock { $0.lines += 1 }
                     state.pending += Array((line + "\n").utf8)
                     if state.pending.count >= 64 * 1024 { state = await flush(state, finishing: false) }
