@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "KeiroModel", "Analyzer",
+                "KeiroModel", "Analyzer", "Deflate",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "CompressNIO", package: "compress-nio"),

@@ -5,14 +5,13 @@ import OTLPWire
 
 /// Makes export request bodies — an `ExportTraceServiceRequest` under the exporter's
 /// resource and scope, gzip-compressed unless the configuration says `none` — reusing its
-/// memory from batch to batch: the request bytes' array and the compressor's working
-/// memory are allocated once (fresh large buffers per batch cost page faults).
-struct ExportBodyEncoder: ~Copyable {
+/// memory from batch to batch: the request bytes' array is allocated once, and
+/// ``Deflate`` pools its working memory (fresh large buffers per batch cost page faults).
+struct ExportBodyEncoder {
     let resource: Resource
     let scope: InstrumentationScope
     let compression: ExportCompression
     private var request: [UInt8] = []
-    private let compressor = DeflateCompressor()
 
     init(resource: Resource, scope: InstrumentationScope, compression: ExportCompression) {
         self.resource = resource
@@ -24,6 +23,6 @@ struct ExportBodyEncoder: ~Copyable {
     mutating func body(for spans: [EncodedSpan]) -> ByteBuffer {
         EncodedSpan.writeOTLPRequest(resource: resource, scope: scope, spans: spans, into: &request)
         guard compression == .gzip else { return ByteBuffer(bytes: request) }
-        return ByteBuffer(bytes: request.withUnsafeBytes { compressor.compress($0, format: .gzip) })
+        return ByteBuffer(bytes: Deflate.compress(request, format: .gzip))
     }
 }

@@ -1,5 +1,4 @@
 import GRDB
-import NIOCore
 
 /// A chunk body ready to insert: ~`ChunkWriter.targetRawBytes` of consecutive parts,
 /// deflated.
@@ -8,7 +7,7 @@ struct PackedChunk: Sendable {
     var parts: Range<Int>
     var spanCount: Int
     var rawSize: Int
-    var body: ByteBuffer
+    var body: [UInt8]
 }
 
 /// Packs encoded trace parts into `chunks` rows of about `targetRawBytes` each (before
@@ -40,7 +39,7 @@ struct ChunkWriter {
             chunks.append(
                 PackedChunk(
                     parts: first..<index, spanCount: spans, rawSize: body.bytes.count,
-                    body: try ChunkCompression.compress(body.bytes)))
+                    body: ChunkCompression.compress(body.bytes)))
         }
         return chunks
     }
@@ -50,7 +49,7 @@ struct ChunkWriter {
         insertChunk.bind(1, resourceID)
         insertChunk.bind(2, Int64(chunk.spanCount))
         insertChunk.bind(3, Int64(chunk.rawSize))
-        chunk.body.withUnsafeReadableBytes { insertChunk.bind(4, bytes: $0) }
+        chunk.body.withUnsafeBytes { insertChunk.bind(4, bytes: $0) }
         try insertChunk.execute()
         return db.lastInsertedRowID
     }

@@ -4,7 +4,7 @@ import NIOCore
 import Testing
 
 /// ISA-L's output read back by zlib (through CompressNIO): the streams are standard.
-@Suite struct DeflateCompressorTests {
+@Suite struct DeflateTests {
     /// Text-like input (repeated keys, varying values), random bytes (stored blocks, the
     /// worst case), empty, and sizes around ISA-L's internal buffers.
     static let inputs: [[UInt8]] = {
@@ -18,8 +18,7 @@ import Testing
     @Test(arguments: inputs.indices)
     func gzipReadsBackWithZlib(_ index: Int) throws {
         let input = Self.inputs[index]
-        let compressor = DeflateCompressor()
-        let output = input.withUnsafeBytes { compressor.compress($0, format: .gzip) }
+        let output = Deflate.compress(input, format: .gzip)
         #expect(output.prefix(2) == [0x1f, 0x8b])
         var buffer = ByteBuffer(bytes: output)
         let inflated = try buffer.decompress(with: .gzip(), maxSize: 64 << 20)
@@ -29,19 +28,33 @@ import Testing
     @Test(arguments: inputs.indices)
     func rawDeflateReadsBackWithZlib(_ index: Int) throws {
         let input = Self.inputs[index]
-        let compressor = DeflateCompressor()
-        // Twice through one compressor: nothing of the first stream leaks into the second.
-        _ = Self.inputs[4].withUnsafeBytes { compressor.compress($0, format: .raw) }
-        let output = input.withUnsafeBytes { compressor.compress($0, format: .raw) }
+        // After another stream (one pooled workspace): nothing of it leaks into this one.
+        _ = Deflate.compress(Self.inputs[4], format: .raw)
+        let output = Deflate.compress(input, format: .raw)
         var buffer = ByteBuffer(bytes: output)
         let inflated = try buffer.decompress(with: .deflate(), maxSize: 64 << 20)
         #expect(Array(inflated.readableBytesView) == input)
     }
 
+    /// Many threads at once, each stream intact (workspaces are never shared).
+    @Test func concurrentCallsEachGetTheirOwnStream() async throws {
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<32 {
+                group.addTask {
+                    let input = Array(Self.inputs[4].prefix(50_000 + index * 997))
+                    var buffer = ByteBuffer(bytes: Deflate.compress(input, format: .raw))
+                    let inflated = try? buffer.decompress(with: .deflate(), maxSize: 1 << 20)
+                    return inflated.map { Array($0.readableBytesView) } == input
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.count == 32 && results.allSatisfy { $0 })
+    }
+
     @Test func textShrinksAsZlibsFastestLevelDoes() throws {
         let text = Self.inputs[4]
-        let compressor = DeflateCompressor()
-        let isal = text.withUnsafeBytes { compressor.compress($0, format: .gzip) }
+        let isal = Deflate.compress(text, format: .gzip)
         var buffer = ByteBuffer(bytes: text)
         let zlib = try buffer.compress(with: .gzip(configuration: ZlibConfiguration(compressionLevel: .fastestCompression)))
         #expect(Double(isal.count) < Double(zlib.readableBytes) * 1.25, "ISA-L \(isal.count) bytes, zlib \(zlib.readableBytes)")
