@@ -166,6 +166,17 @@ let package = Package(
             path: "Sources/Benchmarks/RoutingBench",
             swiftSettings: swiftSettings
         ),
+        // The least an HTTP/1.1 proxy on SwiftNIO does: the stack's floor in tools/bench/proxy.
+        .executableTarget(
+            name: "NIOFloorProxy",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Sources/Benchmarks/NIOFloorProxy",
+            swiftSettings: swiftSettings
+        ),
         // Helpers shared by the test targets and benchmarks (temp databases, span fixtures, HTTP posting).
         .target(
             name: "TestSupport",
