@@ -21,7 +21,7 @@ extension SpanBatch {
 struct ProtobufWriter {
     var bytes: [UInt8] = []
 
-    mutating func varint(_ value: UInt64) {
+    private mutating func varint(_ value: UInt64) {
         var value = value
         while value >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
@@ -30,7 +30,7 @@ struct ProtobufWriter {
         bytes.append(UInt8(value))
     }
 
-    mutating func tag(_ field: UInt64, _ wireType: UInt64) { varint(field << 3 | wireType) }
+    private mutating func tag(_ field: UInt64, _ wireType: UInt64) { varint(field << 3 | wireType) }
 
     private mutating func littleEndian<T: FixedWidthInteger>(_ value: T) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
@@ -69,39 +69,39 @@ struct ProtobufWriter {
         1 + varintSize(UInt64(length)) + length
     }
 
-    mutating func string(_ field: UInt64, _ value: String, always: Bool = false) {
+    private mutating func string(_ field: UInt64, _ value: String, always: Bool = false) {
         guard always || !value.isEmpty else { return }
         tag(field, 2)
         varint(UInt64(value.utf8.count))
         bytes.append(contentsOf: value.utf8)
     }
 
-    mutating func uint(_ field: UInt64, _ value: UInt64) {
+    private mutating func uint(_ field: UInt64, _ value: UInt64) {
         guard value != 0 else { return }
         tag(field, 0)
         varint(value)
     }
 
-    mutating func fixed64(_ field: UInt64, _ value: UInt64) {
+    private mutating func fixed64(_ field: UInt64, _ value: UInt64) {
         guard value != 0 else { return }
         tag(field, 1)
         littleEndian(value)
     }
 
-    mutating func fixed32(_ field: UInt64, _ value: UInt32) {
+    private mutating func fixed32(_ field: UInt64, _ value: UInt32) {
         guard value != 0 else { return }
         tag(field, 5)
         littleEndian(value)
     }
 
-    mutating func traceID(_ field: UInt64, _ id: TraceID) {
+    private mutating func traceID(_ field: UInt64, _ id: TraceID) {
         tag(field, 2)
         varint(16)
         bigEndian(id.high)
         bigEndian(id.low)
     }
 
-    mutating func spanID(_ field: UInt64, _ id: SpanID) {
+    private mutating func spanID(_ field: UInt64, _ id: SpanID) {
         tag(field, 2)
         varint(8)
         bigEndian(id.value)
@@ -229,7 +229,7 @@ struct ProtobufWriter {
     }
 
     /// Bytes of `value` as a varint.
-    static func varintSize(_ value: UInt64) -> Int {
+    private static func varintSize(_ value: UInt64) -> Int {
         var size = 1
         var value = value >> 7
         while value != 0 {

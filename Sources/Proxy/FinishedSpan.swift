@@ -28,31 +28,6 @@ public struct FinishedSpan: Sendable {
     let flags: UInt32
     let draft: Draft
 
-    /// A span built elsewhere, handed to sinks as it is.
-    public init(_ span: Span) {
-        self.init(
-            traceID: span.traceID, spanID: span.spanID, parentSpanID: span.parentSpanID, traceState: span.traceState,
-            name: span.name, kind: span.kind, start: span.startTimeUnixNano, end: span.endTimeUnixNano, status: span.status,
-            flags: span.flags, draft: .built(span))
-    }
-
-    init(
-        traceID: TraceID, spanID: SpanID, parentSpanID: SpanID?, traceState: String, name: String, kind: SpanKind,
-        start: UInt64, end: UInt64, status: SpanStatus, flags: UInt32, draft: Draft
-    ) {
-        self.traceID = traceID
-        self.spanID = spanID
-        self.parentSpanID = parentSpanID
-        self.traceState = traceState
-        self.name = name
-        self.kind = kind
-        self.start = start
-        self.end = end
-        self.status = status
-        self.flags = flags
-        self.draft = draft
-    }
-
     /// The span as an OTLP `Span` message.
     public var encoded: EncodedSpan {
         if case .built(let span) = draft { return EncodedSpan(span) }
@@ -80,5 +55,15 @@ public struct FinishedSpan: Sendable {
         case .client(let draft): draft.writeAttributes(into: &writer)
         case .built(let span): writer.add(contentsOf: span.attributes)
         }
+    }
+}
+
+extension FinishedSpan {
+    /// A span built elsewhere, handed to sinks as it is.
+    public init(_ span: Span) {
+        self.init(
+            traceID: span.traceID, spanID: span.spanID, parentSpanID: span.parentSpanID, traceState: span.traceState,
+            name: span.name, kind: span.kind, start: span.startTimeUnixNano, end: span.endTimeUnixNano, status: span.status,
+            flags: span.flags, draft: .built(span))
     }
 }

@@ -54,18 +54,9 @@ final class InboundHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part: HTTPClientRequestPart
-        switch unwrapInboundIn(data) {
-        case .head(let head): part = .head(head)
-        case .body(let body): part = .body(.byteBuffer(body))
-        case .end(let trailers): part = .end(trailers)
-        }
-        guard let upstream else { return waiting.append(part) }
-        if case .end = part {
-            upstream.writeAndFlush(part, promise: nil)
-        } else {
-            upstream.write(part, promise: nil)
-        }
+        let part = unwrapInboundIn(data)
+        guard let upstream else { return waiting.append(outbound(part)) }
+        forward(part, to: upstream)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -85,22 +76,30 @@ final class UpstreamHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part: HTTPServerResponsePart
-        switch unwrapInboundIn(data) {
-        case .head(let head): part = .head(head)
-        case .body(let body): part = .body(.byteBuffer(body))
-        case .end(let trailers): part = .end(trailers)
-        }
-        if case .end = part {
-            inbound.writeAndFlush(part, promise: nil)
-        } else {
-            inbound.write(part, promise: nil)
-        }
+        forward(unwrapInboundIn(data), to: inbound)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         inbound.close(promise: nil)
         context.fireChannelInactive()
+    }
+}
+
+/// A part as read (body as `ByteBuffer`) in the form the other side writes (`IOData`).
+func outbound<Head>(_ part: HTTPPart<Head, ByteBuffer>) -> HTTPPart<Head, IOData> {
+    switch part {
+    case .head(let head): .head(head)
+    case .body(let body): .body(.byteBuffer(body))
+    case .end(let trailers): .end(trailers)
+    }
+}
+
+/// Writes `part` to `channel`, flushing at the message's end.
+func forward<Head: Sendable>(_ part: HTTPPart<Head, ByteBuffer>, to channel: any Channel) {
+    if case .end = part {
+        channel.writeAndFlush(outbound(part), promise: nil)
+    } else {
+        channel.write(outbound(part), promise: nil)
     }
 }
 
