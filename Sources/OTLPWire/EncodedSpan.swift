@@ -15,10 +15,9 @@ public struct EncodedSpan: Sendable, Hashable {
 
     /// `span` serialized.
     public init(_ span: Span) {
-        var writer = ProtobufWriter()
-        writer.bytes.reserveCapacity(512)
+        var writer = ProtobufWriter(capacity: 512)
         writer.span(span)
-        bytes = writer.bytes
+        bytes = writer.takeBytes()
     }
 
     /// An OTLP `ExportTraceServiceRequest` holding `spans` under one resource and scope.
@@ -32,28 +31,27 @@ public struct EncodedSpan: Sendable, Hashable {
     /// keeping their capacity (an exporter reuses one array from batch to batch). The
     /// message lengths are computed up front, so every span is copied exactly once.
     public static func writeOTLPRequest(resource: Resource, scope: InstrumentationScope, spans: [EncodedSpan], into bytes: inout [UInt8]) {
-        var resourceMessage = ProtobufWriter()
-        resourceMessage.resource(resource)
-        var scopeMessage = ProtobufWriter()
-        scopeMessage.scope(scope)
-        var scopeSpansLength = ProtobufWriter.fieldLength(scopeMessage.bytes.count)
+        var resourceWriter = ProtobufWriter()
+        resourceWriter.resource(resource)
+        let resourceMessage = resourceWriter.takeBytes()
+        var scopeWriter = ProtobufWriter()
+        scopeWriter.scope(scope)
+        let scopeMessage = scopeWriter.takeBytes()
+        var scopeSpansLength = ProtobufWriter.fieldLength(scopeMessage.count)
         for span in spans { scopeSpansLength += ProtobufWriter.fieldLength(span.bytes.count) }
-        let resourceSpansLength = ProtobufWriter.fieldLength(resourceMessage.bytes.count) + ProtobufWriter.fieldLength(scopeSpansLength)
+        let resourceSpansLength = ProtobufWriter.fieldLength(resourceMessage.count) + ProtobufWriter.fieldLength(scopeSpansLength)
 
-        bytes.removeAll(keepingCapacity: true)
-        var writer = ProtobufWriter(bytes: bytes)
-        bytes = []  // the writer holds the only reference: appends do not copy
-        writer.bytes.reserveCapacity(ProtobufWriter.fieldLength(resourceSpansLength))
+        var writer = ProtobufWriter(reusing: &bytes, capacity: ProtobufWriter.fieldLength(resourceSpansLength))
         writer.lengthDelimited(1, length: resourceSpansLength)  // ExportTraceServiceRequest.resource_spans
-        writer.lengthDelimited(1, length: resourceMessage.bytes.count)  // ResourceSpans.resource
-        writer.bytes += resourceMessage.bytes
+        writer.lengthDelimited(1, length: resourceMessage.count)  // ResourceSpans.resource
+        writer.append(resourceMessage)
         writer.lengthDelimited(2, length: scopeSpansLength)  // ResourceSpans.scope_spans
-        writer.lengthDelimited(1, length: scopeMessage.bytes.count)  // ScopeSpans.scope
-        writer.bytes += scopeMessage.bytes
+        writer.lengthDelimited(1, length: scopeMessage.count)  // ScopeSpans.scope
+        writer.append(scopeMessage)
         for span in spans {
             writer.lengthDelimited(2, length: span.bytes.count)  // ScopeSpans.spans
-            writer.bytes += span.bytes
+            writer.append(span.bytes)
         }
-        bytes = writer.bytes
+        bytes = writer.takeBytes()
     }
 }

@@ -8,13 +8,13 @@ import KeiroModel
 /// kind, times) at `init`, then the attributes, then status and flags in ``finish(status:flags:)``.
 /// A span without events or links reads back equal to the ``Span`` with the same values.
 public struct OTLPSpanEncoder: AttributeWriter {
-    private var writer = ProtobufWriter()
+    private var writer: ProtobufWriter
 
     public init(
         traceID: TraceID, spanID: SpanID, parentSpanID: SpanID?, traceState: String, name: String, kind: SpanKind,
         startTimeUnixNano: UInt64, endTimeUnixNano: UInt64, capacity: Int = 640
     ) {
-        writer.bytes.reserveCapacity(capacity)
+        writer = ProtobufWriter(capacity: capacity)
         writer.spanHeader(
             traceID: traceID, spanID: spanID, traceState: traceState, parent: parentSpanID, name: name, kind: kind,
             start: startTimeUnixNano, end: endTimeUnixNano)
@@ -28,6 +28,6 @@ public struct OTLPSpanEncoder: AttributeWriter {
     /// The span, with its status and W3C flags.
     public consuming func finish(status: SpanStatus, flags: UInt32) -> EncodedSpan {
         writer.spanTrailer(status: status, flags: flags)
-        return EncodedSpan(bytes: writer.bytes)
+        return EncodedSpan(bytes: writer.takeBytes())
     }
 }
