@@ -4,7 +4,7 @@ import KeiroModel
 /// length), ready to be put in an export request as it is.
 ///
 /// Exporters queue these instead of ``Span`` values: the bytes are one allocation, and a
-/// batch is built by copying them (``otlpRequestBytes(resource:scope:spans:)``).
+/// batch is built by copying them (``writeOTLPRequest(resource:scope:spansFields:into:)``).
 public struct EncodedSpan: Sendable, Hashable {
     /// The `Span` message's fields.
     public let bytes: [UInt8]
@@ -22,23 +22,40 @@ public struct EncodedSpan: Sendable, Hashable {
 
     /// An OTLP `ExportTraceServiceRequest` holding `spans` under one resource and scope.
     public static func otlpRequestBytes(resource: Resource, scope: InstrumentationScope, spans: [EncodedSpan]) -> [UInt8] {
+        var fields: [UInt8] = []
+        for span in spans {
+            appendSpansFieldHeader(length: span.bytes.count, to: &fields)
+            fields += span.bytes
+        }
         var bytes: [UInt8] = []
-        writeOTLPRequest(resource: resource, scope: scope, spans: spans, into: &bytes)
+        writeOTLPRequest(resource: resource, scope: scope, spansFields: fields, into: &bytes)
         return bytes
     }
 
-    /// Replaces `bytes` with the request ``otlpRequestBytes(resource:scope:spans:)`` makes,
-    /// keeping their capacity (an exporter reuses one array from batch to batch). The
-    /// message lengths are computed up front, so every span is copied exactly once.
-    public static func writeOTLPRequest(resource: Resource, scope: InstrumentationScope, spans: [EncodedSpan], into bytes: inout [UInt8]) {
+    /// Appends the tag and length of a `ScopeSpans.spans` field whose `length`-byte span
+    /// message follows: how a request holds each span (``writeOTLPRequest(resource:scope:spansFields:into:)``).
+    public static func appendSpansFieldHeader(length: Int, to bytes: inout [UInt8]) {
+        bytes.append(2 << 3 | 2)
+        var length = UInt64(length)
+        while length >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: length) | 0x80)
+            length >>= 7
+        }
+        bytes.append(UInt8(length))
+    }
+
+    /// Replaces `bytes` with an `ExportTraceServiceRequest` under `resource` and `scope`
+    /// whose spans are `spansFields`: `ScopeSpans.spans` fields back to back, each a header
+    /// (``appendSpansFieldHeader(length:to:)``) and a span message. Keeps `bytes`' capacity
+    /// (an exporter reuses one array from batch to batch); the fields are copied once.
+    public static func writeOTLPRequest(resource: Resource, scope: InstrumentationScope, spansFields: [UInt8], into bytes: inout [UInt8]) {
         var resourceWriter = ProtobufWriter()
         resourceWriter.resource(resource)
         let resourceMessage = resourceWriter.takeBytes()
         var scopeWriter = ProtobufWriter()
         scopeWriter.scope(scope)
         let scopeMessage = scopeWriter.takeBytes()
-        var scopeSpansLength = ProtobufWriter.fieldLength(scopeMessage.count)
-        for span in spans { scopeSpansLength += ProtobufWriter.fieldLength(span.bytes.count) }
+        let scopeSpansLength = ProtobufWriter.fieldLength(scopeMessage.count) + spansFields.count
         let resourceSpansLength = ProtobufWriter.fieldLength(resourceMessage.count) + ProtobufWriter.fieldLength(scopeSpansLength)
 
         var writer = ProtobufWriter(reusing: &bytes, capacity: ProtobufWriter.fieldLength(resourceSpansLength))
@@ -48,10 +65,7 @@ public struct EncodedSpan: Sendable, Hashable {
         writer.lengthDelimited(2, length: scopeSpansLength)  // ResourceSpans.scope_spans
         writer.lengthDelimited(1, length: scopeMessage.count)  // ScopeSpans.scope
         writer.append(scopeMessage)
-        for span in spans {
-            writer.lengthDelimited(2, length: span.bytes.count)  // ScopeSpans.spans
-            writer.append(span.bytes)
-        }
+        writer.append(spansFields)
         bytes = writer.takeBytes()
     }
 }

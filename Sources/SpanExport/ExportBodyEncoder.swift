@@ -19,9 +19,9 @@ struct ExportBodyEncoder {
         self.compression = compression
     }
 
-    /// The body for `spans`.
-    mutating func body(for spans: [EncodedSpan]) -> ByteBuffer {
-        EncodedSpan.writeOTLPRequest(resource: resource, scope: scope, spans: spans, into: &request)
+    /// The body for the spans in `spansFields` (``ExportQueue/take(upTo:into:)``).
+    mutating func body(spansFields: [UInt8]) -> ByteBuffer {
+        EncodedSpan.writeOTLPRequest(resource: resource, scope: scope, spansFields: spansFields, into: &request)
         guard compression == .gzip else { return ByteBuffer(bytes: request) }
         return ByteBuffer(bytes: Deflate.compress(request, format: .gzip))
     }

@@ -4,32 +4,40 @@ import Synchronization
 /// The bounded queue between the callers of ``SpanExporter/export(_:)`` (any thread, never
 /// waiting) and the exporter's run loop (the only consumer, which sleeps on it).
 ///
-/// Appending takes one short lock: a slot write in a preallocated ring buffer, two counter
-/// increments and, only when the run loop asked to be woken at this depth, handing back its
+/// Appending takes one short lock: a copy of the span's bytes into a ring allocated once
+/// (``SpanByteRing``), two counter increments and, only when the run loop asked to be woken at this depth, handing back its
 /// continuation to resume outside the lock.
 final class ExportQueue: Sendable {
     typealias Instant = ContinuousClock.Instant
 
     private let state: Mutex<ExportQueueState>
 
-    init(capacity: Int) {
-        state = Mutex(ExportQueueState(capacity: capacity))
+    init(capacity: Int, byteCapacity: Int) {
+        state = Mutex(ExportQueueState(capacity: capacity, byteCapacity: byteCapacity))
     }
 
-    /// Queues `span`, overwriting the oldest queued span when full. Never waits.
+    /// Queues a copy of `span`, dropping the oldest queued spans when full. Never waits.
     func append(_ span: EncodedSpan) {
         let wake = state.withLock { $0.append(span) }
         wake?.resume()
     }
 
-    /// Removes up to `maxCount` spans, oldest first.
-    func take(upTo maxCount: Int) -> [EncodedSpan] {
-        state.withLock { $0.buffer.removeFirst(upTo: maxCount) }
+    /// Moves up to `maxCount` spans, oldest first, to the end of `fields` as OTLP
+    /// `ScopeSpans.spans` fields; returns how many. Copies a few dozen spans per lock, so
+    /// an append never waits long.
+    func take(upTo maxCount: Int, into fields: inout [UInt8]) -> Int {
+        var taken = 0
+        while taken < maxCount {
+            let moved = state.withLock { $0.spans.take(upTo: min(64, maxCount - taken), into: &fields) }
+            if moved == 0 { break }
+            taken += moved
+        }
+        return taken
     }
 
     /// Spans queued now and the shutdown deadline, if shutdown was requested.
     var status: (queued: Int, shutdownDeadline: Instant?) {
-        state.withLock { ($0.buffer.count, $0.shutdownDeadline) }
+        state.withLock { ($0.spans.count, $0.shutdownDeadline) }
     }
 
     /// Counters kept by the queue, written into `metrics`.
@@ -38,7 +46,7 @@ final class ExportQueue: Sendable {
             metrics.spansEnqueued = state.enqueued
             metrics.spansDroppedQueueFull = state.droppedQueueFull
             metrics.spansDroppedAtShutdown += state.droppedAfterStop
-            metrics.queueDepth = state.buffer.count
+            metrics.queueDepth = state.spans.count
         }
     }
 
@@ -95,7 +103,7 @@ struct ExportQueueState: ~Copyable {
         var wakeOnShutdown: Bool
     }
 
-    var buffer: RingBuffer<EncodedSpan>
+    var spans: SpanByteRing
     private(set) var enqueued = 0
     private(set) var droppedQueueFull = 0
     private(set) var droppedAfterStop = 0
@@ -105,8 +113,8 @@ struct ExportQueueState: ~Copyable {
     private var lastWaiterID: UInt64 = 0
     private var cancelledWaiterID: UInt64?
 
-    init(capacity: Int) {
-        buffer = RingBuffer(capacity: capacity)
+    init(capacity: Int, byteCapacity: Int) {
+        spans = SpanByteRing(capacity: capacity, byteCapacity: byteCapacity)
     }
 
     /// Queues `span`; returns the run loop's continuation when this append is what it
@@ -117,8 +125,8 @@ struct ExportQueueState: ~Copyable {
             droppedAfterStop += 1
             return nil
         }
-        if buffer.append(span) != nil { droppedQueueFull += 1 }
-        guard let waiter, buffer.count >= waiter.wakeAtCount else { return nil }
+        droppedQueueFull += spans.append(span)
+        guard let waiter, spans.count >= waiter.wakeAtCount else { return nil }
         self.waiter = nil
         return waiter.continuation
     }
@@ -132,7 +140,7 @@ struct ExportQueueState: ~Copyable {
 
     mutating func stop() -> Int {
         stopped = true
-        return buffer.removeFirst(upTo: buffer.count).count
+        return spans.removeAll()
     }
 
     mutating func makeWaiterID() -> UInt64 {
@@ -145,7 +153,7 @@ struct ExportQueueState: ~Copyable {
     mutating func park(
         id: UInt64, _ continuation: CheckedContinuation<Void, Never>, wakeAtCount: Int, wakeOnShutdown: Bool
     ) -> Bool {
-        if cancelledWaiterID == id || buffer.count >= wakeAtCount || (wakeOnShutdown && shutdownDeadline != nil) {
+        if cancelledWaiterID == id || spans.count >= wakeAtCount || (wakeOnShutdown && shutdownDeadline != nil) {
             cancelledWaiterID = nil
             return true
         }

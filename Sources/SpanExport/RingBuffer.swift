@@ -1,8 +1,6 @@
 /// A fixed-capacity FIFO that overwrites its oldest element when full.
 ///
-/// Storage is allocated once, at the first append, so appending never reallocates: the
-/// exporter's caller path costs one slot write (and, when full, the release of the span it
-/// replaces).
+/// Storage is allocated once, at the first append, so appending never reallocates.
 struct RingBuffer<Element> {
     /// Most elements held at once (at least 1).
     let capacity: Int
@@ -33,17 +31,13 @@ struct RingBuffer<Element> {
         return evicted
     }
 
-    /// Removes and returns up to `maxCount` elements, oldest first.
-    mutating func removeFirst(upTo maxCount: Int) -> [Element] {
-        let taken = min(maxCount, count)
-        var elements: [Element] = []
-        elements.reserveCapacity(taken)
-        for _ in 0..<taken {
-            elements.append(storage[head].take()!)
-            head = (head + 1) % capacity
-        }
-        count -= taken
+    /// Removes and returns the oldest element; nil when empty.
+    mutating func removeFirst() -> Element? {
+        guard count > 0 else { return nil }
+        let element = storage[head].take()
+        head = (head + 1) % capacity
+        count -= 1
         if count == 0 { head = 0 }
-        return elements
+        return element
     }
 }

@@ -59,7 +59,8 @@ public final class SpanExporter: Sendable {
         var configuration = configuration
         configuration.maxBatchSize = min(configuration.maxBatchSize, configuration.queueCapacity)
         self.configuration = configuration
-        self.queue = ExportQueue(capacity: configuration.queueCapacity)
+        self.queue = ExportQueue(
+            capacity: configuration.queueCapacity, byteCapacity: configuration.queueCapacity * ExportConfiguration.queueBytesPerSpan)
         self.httpClient = httpClient
         self.random = random
         self.logger = logger
@@ -99,6 +100,7 @@ public final class SpanExporter: Sendable {
         let client = httpClient ?? HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.clientConfiguration(configuration))
         let transport = OTLPHTTPTransport(client: client, endpoint: configuration.endpoint, compression: configuration.compression)
         var encoder = ExportBodyEncoder(resource: configuration.resource, scope: configuration.scope, compression: configuration.compression)
+        var spansFields: [UInt8] = []
         logger.debug("span export started", metadata: ["endpoint": "\(configuration.endpoint)"])
         while !Task.isCancelled {
             let (queued, shutdownDeadline) = queue.status
@@ -106,7 +108,10 @@ public final class SpanExporter: Sendable {
             let action = batcher.nextAction(queued: queued, now: .now)
             switch action {
             case .export(let count):
-                await send(queue.take(upTo: count), encoder: &encoder, through: transport, shutdownDeadline: batcher.drainDeadline)
+                spansFields.removeAll(keepingCapacity: true)
+                let taken = queue.take(upTo: count, into: &spansFields)
+                await send(
+                    taken, spansFields: spansFields, encoder: &encoder, through: transport, shutdownDeadline: batcher.drainDeadline)
             case .wait(let wakeAtCount, let deadline):
                 await queue.wait(wakeAtCount: wakeAtCount, wakeOnShutdown: true, until: deadline)
             case .finish:
@@ -135,19 +140,21 @@ public final class SpanExporter: Sendable {
         return client
     }
 
-    /// Sends one batch, retrying as the policy allows; every span ends up counted.
+    /// Sends one batch of `count` spans (`spansFields`: ``ExportQueue/take(upTo:into:)``),
+    /// retrying as the policy allows; every span ends up counted.
     private func send(
-        _ spans: [EncodedSpan], encoder: inout ExportBodyEncoder, through transport: OTLPHTTPTransport, shutdownDeadline: Instant?
+        _ count: Int, spansFields: [UInt8], encoder: inout ExportBodyEncoder, through transport: OTLPHTTPTransport,
+        shutdownDeadline: Instant?
     ) async {
-        guard !spans.isEmpty else { return }
-        let body = encoder.body(for: spans)
+        guard count > 0 else { return }
+        let body = encoder.body(spansFields: spansFields)
         var retry = ExportAttemptStateMachine(policy: configuration.retry, startedAt: .now)
         var shutdownDeadline = shutdownDeadline
         while true {
             let outcome = await attempt(body, through: transport, deadline: .now.advanced(by: configuration.exportTimeout))
             if Task.isCancelled {
-                if case .accepted(let rejected) = outcome { exported(spans.count, rejected: rejected) } else {
-                    failed(spans.count, reason: "cancelled", outcome: outcome)
+                if case .accepted(let rejected) = outcome { exported(count, rejected: rejected) } else {
+                    failed(count, reason: "cancelled", outcome: outcome)
                 }
                 return
             }
@@ -159,7 +166,7 @@ public final class SpanExporter: Sendable {
                     metadata: ["outcome": "\(outcome)", "attempt": "\(retry.attempts)", "delay": "\(Instant.now.duration(to: at))"])
                 await queue.wait(wakeAtCount: .max, wakeOnShutdown: shutdownDeadline == nil, until: at)
                 if Task.isCancelled {
-                    failed(spans.count, reason: "cancelled", outcome: outcome)
+                    failed(count, reason: "cancelled", outcome: outcome)
                     return
                 }
                 if shutdownDeadline == nil, let deadline = queue.status.shutdownDeadline {
@@ -171,10 +178,10 @@ public final class SpanExporter: Sendable {
             case .retry:
                 counters.update { $0.retries += 1 }
             case .exported(let rejected):
-                exported(spans.count, rejected: rejected)
+                exported(count, rejected: rejected)
                 return
             case .drop(let reason):
-                failed(spans.count, reason: "\(reason)", outcome: outcome)
+                failed(count, reason: "\(reason)", outcome: outcome)
                 return
             }
         }

@@ -93,7 +93,7 @@ import Testing
         var encoder = ExportBodyEncoder(resource: resource, scope: InstrumentationScope(name: "keiro", version: "1.0"), compression: .gzip)
         for (trace, count) in [(9, 300), (10, 5)] {
             let spans = testSpans(trace: UInt64(trace), count: count)
-            let body = Array(encoder.body(for: spans.map(EncodedSpan.init)).readableBytesView)
+            let body = Array(encoder.body(spansFields: queuedFields(spans)).readableBytesView)
             #expect(body.prefix(2) == [0x1f, 0x8b])  // gzip magic
             #expect(try gunzipOTLP(body) == SpanFixtures.batch(service: "gateway", spans: spans, scope: "keiro"))
         }
@@ -103,7 +103,7 @@ import Testing
         let batch = SpanFixtures.batch(service: "gateway", spans: testSpans(trace: 9, count: 5), scope: "keiro")
         let resourceSpans = batch.resourceSpans[0]
         var encoder = ExportBodyEncoder(resource: resourceSpans.resource, scope: resourceSpans.scopeSpans[0].scope, compression: .none)
-        #expect(Array(encoder.body(for: resourceSpans.scopeSpans[0].spans.map(EncodedSpan.init)).readableBytesView) == batch.otlpRequestBytes)
+        #expect(Array(encoder.body(spansFields: queuedFields(resourceSpans.scopeSpans[0].spans)).readableBytesView) == batch.otlpRequestBytes)
     }
 
     @Test func compressionComesFromTheEnvironmentTracesVariableFirst() throws {

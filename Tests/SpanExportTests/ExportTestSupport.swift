@@ -70,3 +70,13 @@ func gunzipOTLP(_ bytes: [UInt8]) throws -> SpanBatch {
     let inflated = try buffer.decompress(with: .gzip(), maxSize: 64 << 20)
     return try OTLPProtobufDecoder.decode(Array(inflated.readableBytesView)).batch
 }
+
+/// `spans` serialized, through the exporter's queue storage, as request fields
+/// (what `ExportQueue.take(upTo:into:)` hands the body encoder).
+func queuedFields(_ spans: [Span]) -> [UInt8] {
+    var ring = SpanByteRing(capacity: spans.count, byteCapacity: spans.count * 1024)
+    for span in spans { precondition(ring.append(EncodedSpan(span)) == 0) }
+    var fields: [UInt8] = []
+    _ = ring.take(upTo: spans.count, into: &fields)
+    return fields
+}
