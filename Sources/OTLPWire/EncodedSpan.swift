@@ -3,8 +3,9 @@ import KeiroModel
 /// One span already serialized as an OTLP `Span` message (its body, without tag and
 /// length), ready to be put in an export request as it is.
 ///
-/// Exporters queue these instead of ``Span`` values: the bytes are one allocation, and a
-/// batch is built by copying them (``writeOTLPRequest(resource:scope:spansFields:into:)``).
+/// Exporters queue these bytes instead of ``Span`` values, and build a request by copying
+/// them as `ScopeSpans.spans` fields (``appendSpansFieldHeader(length:to:)``,
+/// ``writeOTLPRequest(resource:scope:spansFields:into:)``).
 public struct EncodedSpan: Sendable, Hashable {
     /// The `Span` message's fields.
     public let bytes: [UInt8]
