@@ -74,7 +74,7 @@ public struct ProxyServer: Service {
         let client = await UpstreamClient(configuration)
         // Without a sink (no --collector, no access log) the finished spans are not even built.
         let sinks = [exporter, accessLog, extraSink].compactMap { $0 }
-        let sink: (any SpanSink)? = sinks.isEmpty ? nil : FanOutSink(sinks: sinks)
+        let sink: (any SpanSink)? = sinks.count > 1 ? FanOutSink(sinks: sinks) : sinks.first
         let responder = ProxyResponder(
             routing: routing, configuration: configuration,
             runner: AttemptRunner(client: client, sink: sink, logger: logger), sink: sink)
