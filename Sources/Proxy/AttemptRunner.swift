@@ -77,7 +77,7 @@ struct AttemptRunner: Sendable {
             }
             let (address, host, port) = Self.address(for: routed.destination, using: &random)
             var span = ClientSpanDraft(
-                attempt: attempt, method: request.method.rawValue, serverAddress: host, serverPort: port,
+                attempt: attempt, method: request.method.rawValue, address: address, serverAddress: host, serverPort: port,
                 target: request.target, routing: routing?.attributes ?? [],
                 backoffWaited: backoffWaited)
             let sent = ContinuousClock.now
@@ -162,10 +162,9 @@ struct AttemptRunner: Sendable {
         } else {
             address = destination.addresses[Int(random.next(upperBound: UInt64(destination.addresses.count)))]
         }
-        if let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) {
-            return (address, String(address[..<colon]), port)
-        }
-        let port = destination.port ?? 80
-        return ("\(address):\(port)", address, port)
+        let (host, port) = Authority.split(address)
+        if let port { return (address, host, port) }
+        let defaultPort = destination.port ?? 80
+        return ("\(address):\(defaultPort)", address, defaultPort)
     }
 }

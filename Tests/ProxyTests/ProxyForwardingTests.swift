@@ -50,7 +50,9 @@ struct ProxyForwardingTests {
             #expect(server[attribute: "keiro.route.name"] == .string("echo"))
             #expect(server[attribute: "keiro.routing.decision"] == .string("single"))
             #expect(client[attribute: "server.address"] == .string("127.0.0.1"))
-            #expect(client[attribute: "url.full"]?.stringValue?.hasSuffix("/echo/items?q=1&b=two%20words") == true)
+            let upstreamPort = try #require(client[attribute: "server.port"]?.intValue)
+            #expect(client[attribute: "keiro.destination.address"] == .string("127.0.0.1:\(upstreamPort)"))
+            #expect(client[attribute: "url.full"] == .string("http://127.0.0.1:\(upstreamPort)/echo/items?q=1&b=two%20words"))
             #expect(client[attribute: "http.request.resend_count"] == nil)
         }
     }
