@@ -14,12 +14,12 @@ public struct ExportConfiguration: Sendable {
     /// The instrumentation scope every span is reported under. Default `keiro`.
     public var scope: InstrumentationScope
     /// Most spans held waiting for export; when full the oldest is dropped (and counted).
-    /// The queue also holds at most ``queueBytesPerSpan`` bytes of serialized span per
-    /// span of capacity (8 MiB by default). Default 8192. Environment: `OTEL_BSP_MAX_QUEUE_SIZE`.
+    /// The queue also holds at most ``queueByteCapacity`` bytes of serialized spans.
+    /// Default 8192. Environment: `OTEL_BSP_MAX_QUEUE_SIZE`.
     public var queueCapacity: Int
-    /// The queue's byte budget per span of ``queueCapacity``: 1 KiB, about twice a proxy's
-    /// span with its routing attributes.
-    public static let queueBytesPerSpan = 1024
+    /// The queue's byte budget: 1 KiB per span of ``queueCapacity`` (about twice a proxy's
+    /// span with its routing attributes; 8 MiB by default), at most 256 MiB.
+    public var queueByteCapacity: Int { min(queueCapacity, 1 << 18) * 1024 }
     /// Most spans per export request; a full batch is sent at once. Default 512 (capped at
     /// ``queueCapacity``). Environment: `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`.
     public var maxBatchSize: Int

@@ -14,7 +14,8 @@ public struct ExportMetrics: Sendable, Hashable {
     public var spansExported: Int = 0
     /// Spans the collector refused individually (`partial_success.rejected_spans`).
     public var spansRejected: Int = 0
-    /// Oldest queued spans overwritten because the queue was full.
+    /// Oldest queued spans dropped because the queue was full (by count or by bytes), and
+    /// spans larger than the queue's whole byte budget.
     public var spansDroppedQueueFull: Int = 0
     /// Spans in batches given up: refused whole (400 and other non-retryable statuses),
     /// retries exhausted, or the collector unreachable.

@@ -5,8 +5,8 @@ import Synchronization
 /// waiting) and the exporter's run loop (the only consumer, which sleeps on it).
 ///
 /// Appending takes one short lock: a copy of the span's bytes into a ring allocated once
-/// (``SpanByteRing``), two counter increments and, only when the run loop asked to be woken at this depth, handing back its
-/// continuation to resume outside the lock.
+/// (``SpanByteRing``), two counter increments and, only when the run loop asked to be
+/// woken at this depth, handing back its continuation to resume outside the lock.
 final class ExportQueue: Sendable {
     typealias Instant = ContinuousClock.Instant
 

@@ -59,8 +59,7 @@ public final class SpanExporter: Sendable {
         var configuration = configuration
         configuration.maxBatchSize = min(configuration.maxBatchSize, configuration.queueCapacity)
         self.configuration = configuration
-        self.queue = ExportQueue(
-            capacity: configuration.queueCapacity, byteCapacity: configuration.queueCapacity * ExportConfiguration.queueBytesPerSpan)
+        self.queue = ExportQueue(capacity: configuration.queueCapacity, byteCapacity: configuration.queueByteCapacity)
         self.httpClient = httpClient
         self.random = random
         self.logger = logger

@@ -86,6 +86,13 @@ import Testing
         #expect(try SpanExporter(configuration: configuration).configuration.maxBatchSize == 64)
     }
 
+    @Test func queueByteBudgetIsAKibibytePerSpanUpTo256MiB() throws {
+        var configuration = try ExportConfiguration(collector: "http://127.0.0.1:4318", resource: gatewayResource)
+        #expect(configuration.queueByteCapacity == 8 << 20)
+        configuration.queueCapacity = 10_000_000
+        #expect(configuration.queueByteCapacity == 256 << 20)
+    }
+
     /// Two batches through one encoder (its memory reused): each body is the gzip of the
     /// OTLP request for its spans alone.
     @Test func encodedBodyIsGzipOfTheOTLPRequest() throws {
