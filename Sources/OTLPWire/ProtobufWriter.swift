@@ -36,7 +36,7 @@ struct ProtobufWriter {
 
     /// Runs `body` with a pointer to at least `maxBytes` free bytes, and keeps what it wrote.
     @inline(__always) mutating func withReserved(_ maxBytes: Int, _ body: (inout WireOutput) -> Void) {
-        if count + maxBytes > storage.count { grow(toAtLeast: count + maxBytes) }
+        reserve(maxBytes)
         let start = count
         let written = storage.withUnsafeMutableBufferPointer { buffer in
             let base = buffer.baseAddress! + start
@@ -46,6 +46,11 @@ struct ProtobufWriter {
         }
         precondition(written <= maxBytes, "ProtobufWriter: wrote past the reserved space")
         count += written
+    }
+
+    /// Makes room for `bytes` more bytes.
+    @inline(__always) private mutating func reserve(_ bytes: Int) {
+        if count + bytes > storage.count { grow(toAtLeast: count + bytes) }
     }
 
     private mutating func grow(toAtLeast needed: Int) {
@@ -67,7 +72,7 @@ struct ProtobufWriter {
         let length = count - lengthAt - 1
         let width = WireOutput.varintSize(UInt64(length))
         if width > 1 {
-            withReserved(width - 1) { _ in }  // room for the wider length
+            reserve(width - 1)
             count += width - 1
             storage.withUnsafeMutableBufferPointer { buffer in
                 let base = buffer.baseAddress!
@@ -197,8 +202,9 @@ struct ProtobufWriter {
         for attribute in attributes { keyValue(field, attribute.key, attribute.value) }
     }
 
-    /// One `KeyValue` message as field `field`, its lengths computed up front.
+    /// One `KeyValue` message as field `field`, its lengths computed up front (once).
     mutating func keyValue(_ field: UInt64, _ key: String, _ value: AttributeValue) {
-        withReserved(WireOutput.keyValueSize(field: field, key: key, value: value)) { $0.keyValue(field, key, value) }
+        let lengths = WireOutput.KeyValueLengths(key: key, value: value)
+        withReserved(lengths.fieldSize(field)) { $0.keyValue(field, key, value, lengths) }
     }
 }

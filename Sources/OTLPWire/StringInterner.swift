@@ -1,4 +1,5 @@
 import Foundation
+import KeiroModel
 
 /// The strings of one request body, each made once: attribute keys, service names, routes
 /// and methods repeat on almost every span, and a string longer than 15 UTF-8 bytes (too
@@ -85,23 +86,7 @@ struct StringInterner {
         return string.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 } ?? false
     }
 
-    /// A multiply-xorshift hash over 8-byte words: the table needs spread, not secrecy, since
-    /// `maxProbes` bounds what colliding strings cost.
     private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        let raw = UnsafeRawBufferPointer(bytes)
-        var hash = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
-        var offset = 0
-        while offset + 8 <= raw.count {
-            hash = (hash ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-            hash ^= hash >> 29
-            offset += 8
-        }
-        var tail: UInt64 = 0
-        while offset < raw.count {
-            tail = tail << 8 | UInt64(raw[offset])
-            offset += 1
-        }
-        hash = (hash ^ tail) &* 0xC4CE_B9FE_1A85_EC53
-        return hash ^ hash >> 32
+        ContentDigest.digest(UnsafeRawBufferPointer(bytes))
     }
 }

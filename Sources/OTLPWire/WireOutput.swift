@@ -100,19 +100,35 @@ struct WireOutput {
 
     // MARK: KeyValue / AnyValue (opentelemetry.proto.common.v1), lengths computed up front
 
-    /// One `KeyValue` message as field `field`: ``keyValueSize(field:key:value:)`` bytes.
-    mutating func keyValue(_ field: UInt64, _ key: String, _ value: AttributeValue) {
-        let keyLength = key.utf8.count
-        let valueLength = Self.anyValueLength(value)
+    /// The lengths inside a `KeyValue` message, computed once for both reserving the space
+    /// and writing the message.
+    struct KeyValueLengths {
+        var key: Int
+        var value: Int
+
+        init(key: String, value: AttributeValue) {
+            self.key = key.utf8.count
+            self.value = WireOutput.anyValueLength(value)
+        }
+
+        /// The message's body length.
+        var message: Int { (key == 0 ? 0 : WireOutput.fieldSize(1, length: key)) + WireOutput.fieldSize(2, length: value) }
+
+        /// Bytes of the `KeyValue` as field `field` (tag, length, message).
+        func fieldSize(_ field: UInt64) -> Int { WireOutput.fieldSize(field, length: message) }
+    }
+
+    /// One `KeyValue` message as field `field`: `lengths.fieldSize(field)` bytes.
+    mutating func keyValue(_ field: UInt64, _ key: String, _ value: AttributeValue, _ lengths: KeyValueLengths) {
         tag(field, 2)
-        varint(UInt64(Self.keyValueLength(keyLength: keyLength, valueLength: valueLength)))
-        if keyLength != 0 {
+        varint(UInt64(lengths.message))
+        if lengths.key != 0 {
             tag(1, 2)
-            varint(UInt64(keyLength))
+            varint(UInt64(lengths.key))
             utf8(key)
         }
         tag(2, 2)
-        varint(UInt64(valueLength))
+        varint(UInt64(lengths.value))
         anyValue(value)
     }
 
@@ -141,7 +157,7 @@ struct WireOutput {
         case .map(let entries):
             tag(6, 2)
             varint(UInt64(Self.mapLength(entries)))
-            for entry in entries { keyValue(1, entry.key, entry.value) }
+            for entry in entries { keyValue(1, entry.key, entry.value, KeyValueLengths(key: entry.key, value: entry.value)) }
         case .bytes(let data):
             tag(7, 2)
             varint(UInt64(data.count))
@@ -149,17 +165,8 @@ struct WireOutput {
         }
     }
 
-    /// Bytes of the `KeyValue` field `field` (tag, length, message).
-    static func keyValueSize(field: UInt64, key: String, value: AttributeValue) -> Int {
-        fieldSize(field, length: keyValueLength(keyLength: key.utf8.count, valueLength: anyValueLength(value)))
-    }
-
-    private static func keyValueLength(keyLength: Int, valueLength: Int) -> Int {
-        (keyLength == 0 ? 0 : fieldSize(1, length: keyLength)) + fieldSize(2, length: valueLength)
-    }
-
     /// The body length of an `AnyValue` message.
-    private static func anyValueLength(_ value: AttributeValue) -> Int {
+    static func anyValueLength(_ value: AttributeValue) -> Int {
         switch value {
         case .string(let string): return fieldSize(1, length: string.utf8.count)
         case .bool: return 2
@@ -176,7 +183,7 @@ struct WireOutput {
     }
 
     private static func mapLength(_ entries: [Attribute]) -> Int {
-        entries.reduce(0) { $0 + keyValueSize(field: 1, key: $1.key, value: $1.value) }
+        entries.reduce(0) { $0 + KeyValueLengths(key: $1.key, value: $1.value).fieldSize(1) }
     }
 
     // MARK: Sizes

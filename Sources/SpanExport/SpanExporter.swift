@@ -215,13 +215,13 @@ public final class SpanExporter: Sendable {
         }
     }
 
-    private func failed(_ count: Int, reason: String, outcome: ExportAttemptOutcome?) {
+    private func failed(_ count: Int, reason: String, outcome: ExportAttemptOutcome) {
         counters.update {
             $0.batchesFailed += 1
             $0.spansDroppedExportFailed += count
         }
         logger.warning(
             "span batch dropped",
-            metadata: ["spans": "\(count)", "reason": "\(reason)", "last_outcome": "\(outcome.map { "\($0)" } ?? "none")", "endpoint": "\(configuration.endpoint)"])
+            metadata: ["spans": "\(count)", "reason": "\(reason)", "last_outcome": "\(outcome)", "endpoint": "\(configuration.endpoint)"])
     }
 }

@@ -23,8 +23,9 @@ import Testing
         #expect(ring.removeFirst() == nil)
     }
 
-    /// Spans of different sizes, wrapping around the end of the byte ring many times, come
-    /// out whole and in order as request fields; the oldest make room by count and by bytes.
+    /// Spans wrapping around the end of the byte ring many times come out whole and in
+    /// order as request fields; the oldest make room when the bytes run out (dropping by
+    /// count: `fullQueueDropsTheOldestSpanAndCountsIt`).
     @Test func byteRingKeepsSpansWholeAcrossTheWrapAndDropsTheOldest() {
         let spans = (0..<200).map { index in EncodedSpan(testSpans(trace: UInt64(index + 1), count: 1 + index % 3)[index % (1 + index % 3)]) }
         let largest = spans.map(\.bytes.count).max()!

@@ -127,10 +127,9 @@ struct RecordedFacts {
     private static let canary = Array("canary".utf8)
 
     private static func containsCanary(_ text: String) -> Bool {
-        let needle = canary
         var utf8 = text.utf8[...]
-        while utf8.count >= needle.count {
-            if zip(utf8, needle).allSatisfy({ $0 | 0x20 == $1 }) { return true }
+        while utf8.count >= canary.count {
+            if zip(utf8, canary).allSatisfy({ $0 | 0x20 == $1 }) { return true }
             utf8 = utf8.dropFirst()
         }
         return false

@@ -1,10 +1,10 @@
-import KeiroModel
-
 /// A 64-bit digest of a byte string that is the same in every process and on every run,
-/// read 8 bytes at a time (MurmurHash3's 64-bit word mixing and finaliser): the identity of
-/// a stored trace part, several times cheaper per byte than FNV-1a's byte-serial loop.
-enum ContentDigest {
-    static func digest(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
+/// read 8 bytes at a time (MurmurHash3's 64-bit word mixing and finaliser): several times
+/// cheaper per byte than ``StableHash``'s byte-serial FNV-1a. The store identifies trace
+/// parts by it; the OTLP decoder's string table looks strings up by it.
+public enum ContentDigest {
+    /// The digest of `bytes`, starting from `seed` (chain digests by passing one as the next seed).
+    public static func digest(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
         var hash = seed ^ UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15
         var offset = 0
         while offset + 8 <= bytes.count {
