@@ -27,14 +27,16 @@ final class BatchInserter {
     /// What the group adds to one trace's summary row: the aggregate, the recorded flags,
     /// the chunks its spans went to and the indexed values they carry.
     private struct TraceUpdate {
+        var traceID: TraceID
         var aggregate: TraceAggregate
-        var flags: TraceFlags = []
-        var chunkIDs: [Int64] = []
-        /// Distinct: a part's values are, and parts of the same trace are merged through a set.
-        var values: [SearchValue] = []
+        var flags: TraceFlags
+        var chunkIDs: [Int64]
+        /// Distinct. A part's values are; another part's join by a linear search, cheaper
+        /// than hashing them: a trace has a dozen or two, and an integer key to compare first.
+        var values: [SearchValue]
     }
 
-    private struct SearchValue: Hashable {
+    private struct SearchValue: Equatable {
         var keyID: Int64
         var value: String
     }
@@ -47,9 +49,9 @@ final class BatchInserter {
         var traceID: TraceID
     }
 
-    /// The group's traces in the order they first came.
-    private var pendingOrder: [TraceID] = []
-    private var pending: [TraceID: TraceUpdate] = [:]
+    /// The group's traces in the order they first came, and where each one is.
+    private var updates: [TraceUpdate] = []
+    private var slots: [TraceID: Int] = [:]
     /// Interned ids, looked up once per group.
     private var serviceIDs: [String: Int64] = [:]
     private var keyIDs: [String: Int64] = [:]
@@ -75,6 +77,7 @@ final class BatchInserter {
         var outcome = WriteOutcome()
         for scope in batch.scopes {
             let serviceID = try serviceID(scope.serviceName)
+            let keyIDs = try scope.keys.map(keyID)
             let resourceID = try Interned.resource(scope.resourceBody, serviceID: serviceID, db)
             var isNew: [Bool] = []
             isNew.reserveCapacity(scope.parts.count)
@@ -89,37 +92,32 @@ final class BatchInserter {
                 let kept = chunk.parts.filter { isNew[$0] }
                 if kept.count == chunk.parts.count {
                     let id = try chunks.insert(chunk, resourceID: resourceID, db)
-                    for index in kept { try fold(scope.parts[index], chunkID: id, serviceID: serviceID) }
+                    for index in kept { fold(scope.parts[index], chunkID: id, serviceID: serviceID, keyIDs: keyIDs) }
                 } else if !kept.isEmpty {
                     let ids = try chunks.write(kept.map { scope.parts[$0].encoded }, resourceID: resourceID, db)
-                    for (index, id) in zip(kept, ids) { try fold(scope.parts[index], chunkID: id, serviceID: serviceID) }
+                    for (index, id) in zip(kept, ids) { fold(scope.parts[index], chunkID: id, serviceID: serviceID, keyIDs: keyIDs) }
                 }
             }
         }
         return outcome
     }
 
-    /// Adds a stored part to its trace's pending update.
-    private func fold(_ part: PreparedBatch.Part, chunkID: Int64, serviceID: Int64) throws {
-        var update = TraceUpdate(aggregate: part.aggregate, flags: part.flags, chunkIDs: [chunkID])
-        update.aggregate.root.serviceID = serviceID
-        update.values = try part.values.map { SearchValue(keyID: try keyID($0.key), value: $0.value) }
-        fold(update, into: part.encoded.traceID)
-    }
-
-    private func fold(_ update: TraceUpdate, into traceID: TraceID) {
-        guard var existing = pending[traceID] else {
-            pendingOrder.append(traceID)
-            pending[traceID] = update
+    /// Adds a stored part to its trace's pending update; `keyIDs` are the ids of its scope's keys.
+    private func fold(_ part: PreparedBatch.Part, chunkID: Int64, serviceID: Int64, keyIDs: [Int64]) {
+        let traceID = part.encoded.traceID
+        var aggregate = part.aggregate
+        aggregate.root.serviceID = serviceID
+        let values = part.values.map { SearchValue(keyID: keyIDs[$0.key], value: $0.value) }
+        guard let slot = slots[traceID] else {
+            slots[traceID] = updates.count
+            updates.append(
+                TraceUpdate(traceID: traceID, aggregate: aggregate, flags: part.flags, chunkIDs: [chunkID], values: values))
             return
         }
-        pending[traceID] = nil  // keeps `existing` uniquely referenced while it grows
-        existing.aggregate.merge(update.aggregate)
-        existing.flags.formUnion(update.flags)
-        // Only a trace with several parts in the group pays for hashing its values.
-        existing.values = Array(Set(existing.values).union(update.values))
-        existing.chunkIDs += update.chunkIDs
-        pending[traceID] = existing
+        updates[slot].aggregate.merge(aggregate)
+        updates[slot].flags.formUnion(part.flags)
+        updates[slot].chunkIDs.append(chunkID)
+        for value in values where !updates[slot].values.contains(value) { updates[slot].values.append(value) }
     }
 
     private func serviceID(_ name: String) throws -> Int64 {
@@ -141,22 +139,22 @@ final class BatchInserter {
     /// segments' trace counts, start bounds and longest durations. Returns the home of
     /// every trace written, for `RecentTraceHomes` once the transaction commits.
     func finish() throws -> [(traceID: TraceID, segment: Int64)] {
-        var homed: [(segment: Int64, traceID: TraceID, isNew: Bool)] = []
-        homed.reserveCapacity(pendingOrder.count)
+        var homed: [(segment: Int64, traceID: TraceID, slot: Int, isNew: Bool)] = []
+        homed.reserveCapacity(updates.count)
         var bounds: [Int64: SegmentBounds] = [:]
-        for traceID in pendingOrder.sorted() {
+        for (traceID, slot) in updates.indices.map({ (updates[$0].traceID, $0) }).sorted(by: { $0.0 < $1.0 }) {
             let (home, isNew) = try home(of: traceID)
-            homed.append((home, traceID, isNew))
+            homed.append((home, traceID, slot, isNew))
         }
         homed.sort { ($0.segment, $0.traceID) < ($1.segment, $1.traceID) }
         var entries: [SearchEntry] = []
-        entries.reserveCapacity(pending.values.reduce(0) { $0 + $1.values.count })
-        for (home, traceID, isNew) in homed {
-            let update = pending[traceID]!
-            let (start, end) = try upsert(traceID, update, segment: home)
+        entries.reserveCapacity(updates.reduce(0) { $0 + $1.values.count })
+        for (home, _, slot, isNew) in homed {
+            let update = updates[slot]
+            let (start, end) = try upsert(update, segment: home)
             bounds[home, default: SegmentBounds()].add(start: start, duration: end - start, isNew: isNew)
             for value in update.values {
-                entries.append(SearchEntry(segment: home, keyID: value.keyID, value: value.value, traceID: traceID))
+                entries.append(SearchEntry(segment: home, keyID: value.keyID, value: value.value, traceID: update.traceID))
             }
         }
         entries.sort { ($0.segment, $0.keyID, $0.value, $0.traceID) < ($1.segment, $1.keyID, $1.value, $1.traceID) }
@@ -167,8 +165,10 @@ final class BatchInserter {
             statement.bind(first + 3, traceID: entry.traceID)
         }
         for (segment, bounds) in bounds { try Segments.add(bounds, to: segment, db) }
-        pendingOrder.removeAll()
-        pending.removeAll()
+        defer {
+            updates.removeAll()
+            slots.removeAll()
+        }
         return homed.map { ($0.traceID, $0.segment) }
     }
 
@@ -184,9 +184,9 @@ final class BatchInserter {
     }
 
     /// Folds `update` into the trace's row; returns the row's start and end after it.
-    private func upsert(_ traceID: TraceID, _ update: TraceUpdate, segment: Int64) throws -> (start: Int64, end: Int64) {
+    private func upsert(_ update: TraceUpdate, segment: Int64) throws -> (start: Int64, end: Int64) {
         let trace = update.aggregate
-        upsertTrace.bind(1, traceID: traceID)
+        upsertTrace.bind(1, traceID: update.traceID)
         upsertTrace.bind(2, Int64(trace.startNanos))
         upsertTrace.bind(3, Int64(trace.endNanos))
         upsertTrace.bind(4, Int64(trace.spanCount))

@@ -12,12 +12,24 @@ struct ByteWriter {
     }
 
     mutating func varint(_ value: UInt64) {
-        var remaining = value
-        while remaining >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: remaining) | 0x80)
-            remaining >>= 7
+        if value < 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value))
+            return
         }
-        bytes.append(UInt8(remaining))
+        // At most 10 bytes: spelled out on the stack, appended at once.
+        var spelled: (UInt64, UInt64) = (0, 0)
+        let count = withUnsafeMutableBytes(of: &spelled) { buffer in
+            var remaining = value
+            var index = 0
+            while remaining >= 0x80 {
+                buffer[index] = UInt8(truncatingIfNeeded: remaining) | 0x80
+                remaining >>= 7
+                index += 1
+            }
+            buffer[index] = UInt8(truncatingIfNeeded: remaining)
+            return index + 1
+        }
+        withUnsafeBytes(of: &spelled) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
     }
 
     mutating func signedVarint(_ value: Int64) {
@@ -25,11 +37,10 @@ struct ByteWriter {
     }
 
     mutating func string(_ value: String) {
-        var value = value
-        value.withUTF8 { utf8 in
-            varint(UInt64(utf8.count))
-            bytes.append(contentsOf: utf8)
-        }
+        let utf8 = value.utf8
+        varint(UInt64(utf8.count))
+        let appended: Void? = utf8.withContiguousStorageIfAvailable { bytes.append(contentsOf: $0) }
+        if appended == nil { bytes.append(contentsOf: utf8) }
     }
 
     mutating func raw<C: Collection>(_ data: C) where C.Element == UInt8 {
@@ -37,7 +48,7 @@ struct ByteWriter {
     }
 
     mutating func fixed64(_ value: UInt64) {
-        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 }
 

@@ -17,7 +17,8 @@ struct PreparedBatch: Sendable {
         /// The summary the part adds; `root.serviceID` is set by the writer.
         var aggregate: TraceAggregate
         var flags: TraceFlags
-        /// Distinct (index key, value) pairs, the service name and flag names included.
+        /// Distinct (index key, value) pairs, the service name and flag names included; keys
+        /// index the scope's `keys`.
         var values: [IndexValue]
     }
 
@@ -25,6 +26,8 @@ struct PreparedBatch: Sendable {
         var serviceName: String
         var resourceBody: [UInt8]
         var parts: [Part]
+        /// The index keys the parts' values name.
+        var keys: [String]
         var chunks: [PackedChunk]
     }
 
@@ -36,38 +39,71 @@ struct PreparedBatch: Sendable {
             let serviceName = resourceSpans.resource.serviceName
             for scopeSpans in resourceSpans.scopeSpans where !scopeSpans.spans.isEmpty {
                 var parts: [Part] = []
+                var keys = IndexKeyTable()
                 for (traceID, spans) in TraceParts.group(scopeSpans.spans) {
-                    parts.append(Self.part(traceID, spans, serviceName: serviceName, indexed: indexed))
+                    parts.append(Self.part(traceID, spans, serviceName: serviceName, indexed: indexed, keys: &keys))
                 }
                 spanCount += scopeSpans.spans.count
                 scopes.append(
                     Scope(
                         serviceName: serviceName,
                         resourceBody: SpanBodyCodec.encodeResource(resourceSpans.resource, scope: scopeSpans.scope),
-                        parts: parts, chunks: try ChunkWriter.pack(parts.map(\.encoded))))
+                        parts: parts, keys: keys.keys, chunks: try ChunkWriter.pack(parts.map(\.encoded))))
             }
         }
     }
 
-    private static func part(_ traceID: TraceID, _ spans: [Span], serviceName: String, indexed: IndexedAttributes) -> Part {
+    private static func part(
+        _ traceID: TraceID, _ spans: [Span], serviceName: String, indexed: IndexedAttributes, keys: inout IndexKeyTable
+    ) -> Part {
         let encoded = ChunkCodec.encodePart(traceID: traceID, spans: spans)
-        var values: Set<IndexValue> = [IndexValue(key: SemanticAttributes.serviceName, value: serviceName)]
+        var values = IndexValues()
+        values.insert(key: keys.index(of: SemanticAttributes.serviceName), value: serviceName)
         var flags: TraceFlags = []
         for span in spans {
-            indexed.forEachEntry(of: span) { key, value in values.insert(IndexValue(key: key, value: value)) }
+            indexed.forEachEntry(of: span) { key, value in values.insert(key: keys.index(of: key), value: value) }
             flags.formUnion(TraceFlags.recorded(by: span))
         }
-        for name in flags.searchNames { values.insert(IndexValue(key: SearchKeys.flag, value: name)) }
+        if !flags.isEmpty {
+            let flagKey = keys.index(of: SearchKeys.flag)
+            for name in flags.searchNames { values.insert(key: flagKey, value: name) }
+        }
         return Part(
             encoded: encoded, digest: encoded.digest, aggregate: TraceAggregate(spans: spans, serviceID: 0), flags: flags,
-            values: Array(values))
+            values: values.values)
     }
 }
 
-/// An indexed key and value of a trace, before the key is interned.
-struct IndexValue: Hashable, Sendable {
-    var key: String
+/// An indexed key and value of a trace, before the key is interned: the key is an index
+/// into its scope's `keys`.
+struct IndexValue: Sendable {
+    var key: Int
     var value: String
+}
+
+/// The distinct index keys of one scope's values, in the order they first came. A batch
+/// names a dozen keys or so, so a linear search beats hashing each key string.
+struct IndexKeyTable: Sendable {
+    private(set) var keys: [String] = []
+
+    mutating func index(of key: String) -> Int {
+        if let index = keys.firstIndex(of: key) { return index }
+        keys.append(key)
+        return keys.count - 1
+    }
+}
+
+/// A part's distinct indexed values. A part is the spans of one trace from one process —
+/// one or a few — whose values are a dozen or two, many repeated (a server span and its
+/// client attempts share route, path and headers): a linear search on the key index and
+/// the value beats hashing every value string.
+struct IndexValues {
+    private(set) var values: [IndexValue] = []
+
+    mutating func insert(key: Int, value: String) {
+        if values.contains(where: { $0.key == key && $0.value == value }) { return }
+        values.append(IndexValue(key: key, value: value))
+    }
 }
 
 /// Splits a scope's spans by trace, keeping the order in which traces first appear.
