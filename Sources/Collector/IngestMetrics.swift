@@ -5,6 +5,7 @@ import Store
 final class IngestMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let commitDuration: DurationHistogram
+    private let indexDuration: DurationHistogram
     private let queueDepth: Gauge
     private let databaseBytes: Gauge
     private let attributesLimited: Counter
@@ -22,10 +23,16 @@ final class IngestMetrics: Sendable {
 
     init() {
         let registry = self.registry
+        let buckets: [Duration] = [
+            .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+            .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
+        ]
         commitDuration = registry.makeDurationHistogram(
-            descriptor: Self.name("store", "commit_duration", "seconds", "Time to commit one write transaction (a group of batches)"),
-            buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-                      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)])
+            descriptor: Self.name("store", "commit_duration", "seconds", "Time to commit one group of batches' spans (acknowledged after it)"),
+            buckets: buckets)
+        indexDuration = registry.makeDurationHistogram(
+            descriptor: Self.name("store", "index_duration", "seconds", "Time to index one run of committed spans (summaries and search entries)"),
+            buckets: buckets)
         queueDepth = registry.makeGauge(descriptor: Self.name("store", "queue", "spans", "Spans accepted and waiting for the writer"))
         databaseBytes = registry.makeGauge(descriptor: Self.name("store", "database", "bytes", "Size of the SQLite database and its WAL"))
         attributesLimited = registry.makeCounter(
@@ -57,8 +64,11 @@ final class IngestMetrics: Sendable {
         if count > 0 { attributesLimited.increment(by: Int64(count)) }
     }
 
-    func committed(after duration: Duration) {
-        commitDuration.record(duration)
+    func committed(_ transaction: SQLiteSpanStore.Transaction, after duration: Duration) {
+        switch transaction {
+        case .chunks: commitDuration.record(duration)
+        case .index: indexDuration.record(duration)
+        }
     }
 
     /// The Prometheus text exposition, with the gauges read from the store now.

@@ -77,6 +77,22 @@ enum ChunkCodec {
         return spans
     }
 
+    /// Every part of a decompressed chunk body, decoded.
+    static func parts(in body: [UInt8]) throws -> [(traceID: TraceID, spans: [Span])] {
+        var reader = ByteReader(body)
+        guard try reader.byte() == version else { throw ByteReader.Malformed(offset: 0) }
+        var parts: [(TraceID, [Span])] = []
+        while !reader.isAtEnd {
+            let traceID = TraceID(bytes: try reader.raw(16))!
+            let end = try reader.count() + reader.offset
+            var spans: [Span] = []
+            try readPart(&reader, traceID: traceID, into: &spans)
+            guard reader.offset == end else { throw ByteReader.Malformed(offset: reader.offset) }
+            parts.append((traceID, spans))
+        }
+        return parts
+    }
+
     private static func readPart(_ reader: inout ByteReader, traceID: TraceID, into spans: inout [Span]) throws {
         for _ in 0..<(try reader.count()) {
             let spanID = SpanID(try reader.fixed64())

@@ -2,24 +2,19 @@ import Analyzer
 import KeiroModel
 
 /// A span batch made ready for the writer by the task that submits it, so that encoding,
-/// compression and the per-trace folding run in parallel across requests and the single
-/// writer only does SQLite work (`BatchInserter`).
+/// compression and the per-trace analysis run in parallel across requests and the single
+/// writer only does SQLite work (`ChunkInserter`, then `TraceIndexer`).
 ///
 /// Per resource and scope: the resource body, the batch's trace parts (encoded, with
-/// their digest, summary aggregate, recorded flags and distinct indexed values) and those
-/// parts packed into compressed chunks, assuming every part is new; a part the writer
-/// finds already stored makes it repack that one chunk.
+/// their digest and what the search index needs of them) and those parts packed into
+/// compressed chunks, assuming every part is new; a part the writer finds already stored
+/// makes it repack that one chunk.
 struct PreparedBatch: Sendable {
     /// The spans of one trace under one resource and scope.
     struct Part: Sendable {
         var encoded: EncodedPart
         var digest: Int64
-        /// The summary the part adds; `root.serviceID` is set by the writer.
-        var aggregate: TraceAggregate
-        var flags: TraceFlags
-        /// Distinct (index key, value) pairs, the service name and flag names included; keys
-        /// index the scope's `keys`.
-        var values: [IndexValue]
+        var facts: PartFacts
     }
 
     struct Scope: Sendable {
@@ -41,7 +36,9 @@ struct PreparedBatch: Sendable {
                 var parts: [Part] = []
                 var keys = IndexKeyTable()
                 for (traceID, spans) in TraceParts.group(scopeSpans.spans) {
-                    parts.append(Self.part(traceID, spans, serviceName: serviceName, indexed: indexed, keys: &keys))
+                    let encoded = ChunkCodec.encodePart(traceID: traceID, spans: spans)
+                    let facts = PartFacts(spans, serviceName: serviceName, indexed: indexed, keys: &keys)
+                    parts.append(Part(encoded: encoded, digest: encoded.digest, facts: facts))
                 }
                 spanCount += scopeSpans.spans.count
                 scopes.append(
@@ -52,11 +49,19 @@ struct PreparedBatch: Sendable {
             }
         }
     }
+}
 
-    private static func part(
-        _ traceID: TraceID, _ spans: [Span], serviceName: String, indexed: IndexedAttributes, keys: inout IndexKeyTable
-    ) -> Part {
-        let encoded = ChunkCodec.encodePart(traceID: traceID, spans: spans)
+/// What the trace summary and the search index take from one part (the spans of one
+/// trace reported by one service): its aggregate, recorded flags and distinct indexed values.
+struct PartFacts: Sendable {
+    /// The summary the part adds; `root.serviceID` is set by the writer.
+    var aggregate: TraceAggregate
+    var flags: TraceFlags
+    /// Distinct (index key, value) pairs, the service name and flag names included; keys
+    /// index the `IndexKeyTable` they were made with.
+    var values: [IndexValue]
+
+    init(_ spans: [Span], serviceName: String, indexed: IndexedAttributes, keys: inout IndexKeyTable) {
         var values = IndexValues()
         values.insert(key: keys.index(of: SemanticAttributes.serviceName), value: serviceName)
         var flags: TraceFlags = []
@@ -68,14 +73,14 @@ struct PreparedBatch: Sendable {
             let flagKey = keys.index(of: SearchKeys.flag)
             for name in flags.searchNames { values.insert(key: flagKey, value: name) }
         }
-        return Part(
-            encoded: encoded, digest: encoded.digest, aggregate: TraceAggregate(spans: spans, serviceID: 0), flags: flags,
-            values: values.values)
+        self.aggregate = TraceAggregate(spans: spans, serviceID: 0)
+        self.flags = flags
+        self.values = values.values
     }
 }
 
 /// An indexed key and value of a trace, before the key is interned: the key is an index
-/// into its scope's `keys`.
+/// into an `IndexKeyTable`'s keys.
 struct IndexValue: Sendable {
     var key: Int
     var value: String

@@ -9,15 +9,29 @@ import Synchronization
 /// groups queued batches into transactions, read concurrently through a connection pool.
 ///
 /// Call `run()` (in a task or service group) to start the writer; `write(_:)` returns once
-/// the batch is committed.
+/// the batch is committed. A write is two steps: the group's chunks are committed first
+/// (and the batches acknowledged), and the search index — trace summaries, homes, search
+/// entries — is brought up to date behind them in larger runs (`TraceIndexer`): every
+/// `StoreConfiguration.indexDelay` under load, at once when the writer is idle. Reads wait
+/// for the index to cover every batch acknowledged before they began, so a reader sees
+/// what was acknowledged to anyone.
 public final class SQLiteSpanStore: SpanStore {
-    /// Called after each committed transaction with its duration and span count.
-    public typealias CommitObserver = @Sendable (_ duration: Duration, _ spans: Int) -> Void
+    /// The writer's two kinds of transaction.
+    public enum Transaction: Sendable {
+        /// A group's chunks, which its batches' acknowledgements wait for.
+        case chunks
+        /// An index run over the parts committed since the last one.
+        case index
+    }
+
+    /// Called after each committed transaction with its kind, duration and span count.
+    public typealias CommitObserver = @Sendable (_ transaction: Transaction, _ duration: Duration, _ spans: Int) -> Void
 
     public let configuration: StoreConfiguration
     /// One writer, concurrent readers (WAL): reads never wait for the writer.
     let pool: DatabasePool
     private let queue: WriteQueue
+    private let progress = IndexProgress()
     /// Home segments of recently committed traces (writer only).
     private let recentHomes = Mutex(RecentTraceHomes())
     private let indexed: IndexedAttributes
@@ -45,7 +59,12 @@ public final class SQLiteSpanStore: SpanStore {
         try Migrations.migrator().migrate(pool)
         self.configuration = configuration
         self.queue = WriteQueue(capacity: configuration.maxQueuedSpans)
-        self.indexed = IndexedAttributes(configuration: configuration)
+        let indexed = IndexedAttributes(configuration: configuration)
+        self.indexed = indexed
+        let recovered = try pool.write { db in
+            try UnindexedChunks.index(db, indexed: indexed, segmentSpans: configuration.segmentSpans)
+        }
+        recentHomes.withLock { $0.add(recovered) }
         self.logger = logger
         self.onCommit = onCommit
     }
@@ -78,12 +97,28 @@ public final class SQLiteSpanStore: SpanStore {
         }
     }
 
-    /// The writer loop. Runs until cancelled or `close()` is called, then commits what is
-    /// still queued and returns; writes after that fail with `StoreUnavailable(.closed)`.
+    /// The writer loop. Runs until cancelled or `close()` is called, then commits and
+    /// indexes what is still queued and returns; writes after that fail with
+    /// `StoreUnavailable(.closed)`.
     public func run() async {
         await withTaskCancellationHandler {
-            while let items = await queue.next(maxSpans: configuration.maxSpansPerTransaction) {
-                await commit(items)
+            var pending = PendingIndex()
+            while true {
+                let due = pending.since.map { $0 + configuration.indexDelay }
+                switch await queue.next(maxSpans: configuration.maxSpansPerTransaction, indexBy: due) {
+                case .batches(let items):
+                    pending.add(await commit(items))
+                    // Nothing new to index (duplicates, a failed group) settles readers at once.
+                    if pending.parts.isEmpty || pending.spanCount >= configuration.maxSpansPerTransaction
+                        || due.map({ $0 <= .now }) == true || queue.takeIndexRequest()
+                    {
+                        await index(&pending)
+                    }
+                case .index:
+                    await index(&pending)
+                case .finished:
+                    return
+                }
             }
         } onCancel: {
             queue.close()
@@ -95,47 +130,101 @@ public final class SQLiteSpanStore: SpanStore {
         queue.close()
     }
 
-    private func commit(_ items: [WriteQueue.Item]) async {
+    /// Commits the group's chunks, acknowledges its batches, and returns the parts stored.
+    private func commit(_ items: [WriteQueue.Item]) async -> [PendingPart] {
         defer { queue.written(items.reduce(0) { $0 + $1.spanCount }) }
         let clock = ContinuousClock()
         let started = clock.now
-        let results = await insertAllOrEach(items.map(\.batch))
-        onCommit?(clock.now - started, items.reduce(0) { $0 + $1.spanCount })
+        let (results, stored) = await insertAllOrEach(items.map(\.batch))
+        onCommit?(.chunks, clock.now - started, items.reduce(0) { $0 + $1.spanCount })
+        progress.committedGroup()
         for (item, result) in zip(items, results) {
             if case .failure(let error) = result {
                 logger.error("span batch not stored", metadata: ["error": "\(error)"])
             }
             item.continuation.resume(with: result)
         }
+        return stored
     }
 
     /// Commits the group in one transaction. Should that fail, each batch is retried in a
     /// transaction of its own, so only a batch that fails alone is refused. (Savepoints per
     /// batch would isolate failures too, but SQLite then copies every page a batch touches
     /// into a statement journal: more I/O than the batch itself.)
-    private func insertAllOrEach(_ batches: [PreparedBatch]) async -> [Result<WriteOutcome, any Error>] {
+    private func insertAllOrEach(
+        _ batches: [PreparedBatch]
+    ) async -> (results: [Result<WriteOutcome, any Error>], stored: [PendingPart]) {
         do {
-            return try await commitGroup(batches).map { .success($0) }
+            let (outcomes, stored) = try await commitGroup(batches)
+            return (outcomes.map { .success($0) }, stored)
         } catch {
-            guard batches.count > 1 else { return [.failure(error)] }
+            guard batches.count > 1 else { return ([.failure(error)], []) }
             logger.warning("span group commit failed; writing its batches one by one", metadata: ["error": "\(error)"])
         }
         var results: [Result<WriteOutcome, any Error>] = []
+        var stored: [PendingPart] = []
         for batch in batches {
             do {
-                results.append(.success(try await commitGroup([batch])[0]))
+                let (outcomes, parts) = try await commitGroup([batch])
+                results.append(.success(outcomes[0]))
+                stored += parts
             } catch {
                 results.append(.failure(error))
             }
         }
-        return results
+        return (results, stored)
     }
 
-    /// Prepares and inserts batches in one transaction on the caller's thread, bypassing
-    /// the queue: the store's own ceiling, used by benchmarks.
+    /// Stores a group of batches' chunks in one transaction.
+    private func commitGroup(_ batches: [PreparedBatch]) async throws -> ([WriteOutcome], [PendingPart]) {
+        try await pool.write { [self] db in try insertChunks(batches, db) }
+    }
+
+    private func insertChunks(_ batches: [PreparedBatch], _ db: Database) throws -> ([WriteOutcome], [PendingPart]) {
+        let segment = try Segments.current(db, maxSpans: configuration.segmentSpans)
+        let inserter = try ChunkInserter(db, segment: segment)
+        let outcomes = try batches.map { try inserter.insert($0) }
+        try Segments.add(outcomes.reduce(0) { $0 + $1.stored }, to: segment, db)
+        return (outcomes, inserter.stored)
+    }
+
+    /// Indexes the pending parts in one transaction; readers waiting for them go on. On
+    /// failure the parts stay pending (and listed in `unindexed_chunks`) for the next run.
+    private func index(_ pending: inout PendingIndex) async {
+        let through = progress.committed
+        guard !pending.parts.isEmpty else {
+            progress.indexed(through: through)
+            return
+        }
+        let parts = pending.parts
+        do {
+            let clock = ContinuousClock()
+            let started = clock.now
+            let homes = try await pool.write { [self] db in try indexParts(parts, db) }
+            onCommit?(.index, clock.now - started, pending.spanCount)
+            recentHomes.withLock { $0.add(homes) }
+            pending = PendingIndex()
+            progress.indexed(through: through)
+        } catch {
+            logger.error("stored spans not indexed yet; retrying", metadata: ["error": "\(error)"])
+            pending.retryLater()
+            progress.releaseWaiters()
+        }
+    }
+
+    private func indexParts(_ parts: [PendingPart], _ db: Database) throws -> [(traceID: TraceID, segment: Int64)] {
+        let segment = try Segments.current(db, maxSpans: configuration.segmentSpans)
+        return try TraceIndexer(db, segment: segment, knownHomes: recentHomes.withLock { $0 }).index(parts)
+    }
+
+    /// Prepares and inserts batches, chunks and index, in one transaction on the caller's
+    /// thread, bypassing the queue: the store's own ceiling, used by benchmarks.
     public func insertDirectly(_ batches: [SpanBatch]) throws -> WriteOutcome {
         let batches = try batches.map { try PreparedBatch($0, indexed: indexed) }
-        let (outcomes, homes) = try pool.write { db in try insertGroup(batches, db) }
+        let (outcomes, homes) = try pool.write { db in
+            let (outcomes, stored) = try insertChunks(batches, db)
+            return (outcomes, try indexParts(stored, db))
+        }
         recentHomes.withLock { $0.add(homes) }
         return outcomes.reduce(into: WriteOutcome()) { total, outcome in
             total.stored += outcome.stored
@@ -143,37 +232,25 @@ public final class SQLiteSpanStore: SpanStore {
         }
     }
 
-    /// Writes a group of batches in one transaction; once it has committed, the homes of
-    /// its traces join `recentHomes`.
-    private func commitGroup(_ batches: [PreparedBatch]) async throws -> [WriteOutcome] {
-        let (outcomes, homes) = try await pool.write { [self] db in try insertGroup(batches, db) }
-        recentHomes.withLock { $0.add(homes) }
-        return outcomes
-    }
-
-    /// Inserts a group of batches in the open transaction (all or nothing); also returns
-    /// the home segment of every trace it wrote.
-    private func insertGroup(
-        _ batches: [PreparedBatch], _ db: Database
-    ) throws -> (outcomes: [WriteOutcome], homes: [(traceID: TraceID, segment: Int64)]) {
-        let segment = try Segments.current(db, maxSpans: configuration.segmentSpans)
-        let inserter = try BatchInserter(db, segment: segment, knownHomes: recentHomes.withLock { $0 })
-        let outcomes = try batches.map { try inserter.insert($0) }
-        let homes = try inserter.finish()
-        try Segments.add(outcomes.reduce(0) { $0 + $1.stored }, to: segment, db)
-        return (outcomes, homes)
+    /// Returns once every batch acknowledged before the call is indexed (searchable). The
+    /// store's own reads do this first; a reader of the file itself (another connection)
+    /// can call it to see the same.
+    public func indexCaughtUp() async {
+        await progress.caughtUp { queue.requestIndex() }
     }
 
     // MARK: Reading
 
     public func trace(_ id: TraceID) async throws -> [StoredSpan] {
-        try await pool.read { db in try Self.spans(of: id, db) }
+        await indexCaughtUp()
+        return try await pool.read { db in try Self.spans(of: id, db) }
     }
 
     /// The spans of `id` and, for a 128-bit id, those stored under its low 64 bits alone
     /// (a B3 64-bit hop of the same request): what `TraceTree` needs to join them.
     public func traceWith64BitPart(_ id: TraceID) async throws -> [StoredSpan] {
-        try await pool.read { db in
+        await indexCaughtUp()
+        return try await pool.read { db in
             let short = TraceID(high: 0, low: id.low)
             return try Self.spans(of: id, db) + (short == id ? [] : Self.spans(of: short, db))
         }
@@ -225,11 +302,13 @@ public final class SQLiteSpanStore: SpanStore {
     }
 
     public func traceSummary(_ id: TraceID) async throws -> TraceSummary? {
-        try await pool.read { db in try Self.summary(of: Data(id.bytes), db) }
+        await indexCaughtUp()
+        return try await pool.read { db in try Self.summary(of: Data(id.bytes), db) }
     }
 
     public func findTraces(_ query: TraceQuery) async throws -> [TraceSummary] {
-        try await pool.read { db in
+        await indexCaughtUp()
+        return try await pool.read { db in
             try TraceSearch(db: db, query: query, spans: { try Self.spans(of: $0, db) }).run()
         }
     }
@@ -241,5 +320,25 @@ public final class SQLiteSpanStore: SpanStore {
                 sql: "SELECT \(TraceSummary.storedColumns) FROM trace_homes h JOIN traces t USING (segment, trace_id) \(TraceSummary.storedJoin) WHERE h.trace_id = ?"),
             arguments: [traceID]
         ).map(TraceSummary.init(stored:))
+    }
+}
+
+/// The writer's stored parts not yet indexed, and since when.
+private struct PendingIndex {
+    private(set) var parts: [PendingPart] = []
+    private(set) var spanCount = 0
+    /// When the oldest of them was committed.
+    private(set) var since: ContinuousClock.Instant?
+
+    mutating func add(_ stored: [PendingPart]) {
+        guard !stored.isEmpty else { return }
+        if since == nil { since = .now }
+        parts += stored
+        spanCount += stored.reduce(0) { $0 + $1.facts.aggregate.spanCount }
+    }
+
+    /// An index run failed: try again one delay from now.
+    mutating func retryLater() {
+        since = .now
     }
 }

@@ -15,8 +15,15 @@ public struct StoreConfiguration: Sendable {
     /// `StoreUnavailable(.queueFull)` so the collector can answer 503. Default 262,144.
     public var maxQueuedSpans: Int
 
-    /// Spans grouped into one transaction at most. Default 65,536.
+    /// Spans grouped into one transaction at most, and indexed in one run at most
+    /// (sooner after `indexDelay`). Default 65,536.
     public var maxSpansPerTransaction: Int
+
+    /// How long committed spans may wait to be indexed (made searchable) while the writer
+    /// is busy; an idle writer indexes at once, and a reader never sees the index behind
+    /// what was acknowledged (it waits). Longer runs index more cheaply: a trace whose
+    /// services export apart costs one summary update per run. Default 250 ms.
+    public var indexDelay: Duration
 
     /// Spans after which a segment is closed, the unit that bounds the write cost of
     /// everything keyed by a random value — trace ids, request ids, paths (see
@@ -37,6 +44,7 @@ public struct StoreConfiguration: Sendable {
         maxQueuedSpans: Int = 262_144,
         maxSpansPerTransaction: Int = 65_536,
         segmentSpans: Int = 65_536,
+        indexDelay: Duration = .milliseconds(250),
         synchronousFull: Bool = false
     ) {
         self.path = path
@@ -45,6 +53,7 @@ public struct StoreConfiguration: Sendable {
         self.maxQueuedSpans = maxQueuedSpans
         self.maxSpansPerTransaction = maxSpansPerTransaction
         self.segmentSpans = segmentSpans
+        self.indexDelay = indexDelay
         self.synchronousFull = synchronousFull
     }
 }

@@ -18,8 +18,10 @@ import Testing
         var batches: [SpanBatch] = []
         while let batch = traffic.next() { batches.append(batch) }
         let written = batches
-        try await withTemporaryStore(configuration: { $0.segmentSpans = 2_000 }) { store throws in
+        // Indexed after every write group, so that traces are homed across many small segments.
+        try await withTemporaryStore(configuration: { $0.segmentSpans = 2_000; $0.indexDelay = .zero }) { store throws in
             for batch in written { _ = try await store.write(batch) }
+            await store.indexCaughtUp()
             let reference = try await Reference(store: store, batches: written)
             #expect(reference.segmentCount > 8)
             #expect(reference.homedElsewhere > 100)

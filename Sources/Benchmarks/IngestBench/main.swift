@@ -149,9 +149,13 @@ let (endToEnd, writerSummary): (Duration, String) = ceilingOnly ? (.seconds(1), 
         text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
     }
     let commits = metric("keiro_store_commit_duration_seconds_count")
+    let indexRuns = metric("keiro_store_index_duration_seconds_count")
     let writerSummary = String(
-        format: "writer     : %.0f commits of %.0f spans on average, committing %.0f %% of the run",
-        commits, Double(generated) / max(commits, 1), 100 * metric("keiro_store_commit_duration_seconds_sum") / seconds(elapsed))
+        format: "writer     : %.0f commits of %.0f spans and %.0f index runs of %.0f spans on average; busy %.0f %% of the run (commits %.0f %%, index %.0f %%)",
+        commits, Double(generated) / max(commits, 1), indexRuns, Double(generated) / max(indexRuns, 1),
+        100 * (metric("keiro_store_commit_duration_seconds_sum") + metric("keiro_store_index_duration_seconds_sum")) / seconds(elapsed),
+        100 * metric("keiro_store_commit_duration_seconds_sum") / seconds(elapsed),
+        100 * metric("keiro_store_index_duration_seconds_sum") / seconds(elapsed))
     try await client.shutdown()
     await group.triggerGracefulShutdown()
     try await tasks.waitForAll()

@@ -1,30 +1,27 @@
 import Analyzer
-import Foundation
 import GRDB
 import KeiroModel
 
-/// Writes span batches inside the writer's open transaction (the caller commits or rolls
-/// back; see `SQLiteSpanStore.insertAllOrEach`). Chunks are written as each batch comes;
-/// summaries and search entries of the whole group are folded per trace in memory and
-/// written by `finish()`, sorted by key, so the B-tree writes of a transaction walk each
-/// index once in order.
+/// The second step of a write: makes stored parts searchable, inside the writer's open
+/// transaction. Parts are folded per trace in memory — across every group committed since
+/// the last run, so a trace whose services exported minutes apart in many small groups
+/// still costs one summary upsert and one search entry per distinct value — and written
+/// sorted by key, so the B-tree writes walk each index once in order. Everything goes to
+/// the trace's home segment, found through `trace_homes` (schemas/sqlite/0004).
 ///
-/// A batch becomes trace parts (the spans of one trace under one resource and scope),
-/// packed into compressed chunks. Per trace and group there is one home lookup, one
-/// summary upsert and one search entry per distinct indexed value, all in the trace's
-/// home segment — not a row per span (schemas/sqlite/0002, 0004).
-final class BatchInserter {
+/// A part is indexed once: its chunk must still be listed in `unindexed_chunks`, and is
+/// taken off it (so a part that another process's recovery indexed first is skipped).
+final class TraceIndexer {
     private let db: Database
     private let segment: Int64
     private let knownHomes: RecentTraceHomes
-    private let chunks: ChunkWriter
-    private let insertDigest: RawStatement
+    private let claimChunk: RawStatement
     private let insertSearchEntries: MultiRowStatement
     private let upsertTrace: RawStatement
     private let findHome: RawStatement
     private let insertHome: RawStatement
 
-    /// What the group adds to one trace's summary row: the aggregate, the recorded flags,
+    /// What the run adds to one trace's summary row: the aggregate, the recorded flags,
     /// the chunks its spans went to and the indexed values they carry.
     private struct TraceUpdate {
         var traceID: TraceID
@@ -49,21 +46,17 @@ final class BatchInserter {
         var traceID: TraceID
     }
 
-    /// The group's traces in the order they first came, and where each one is.
+    /// The run's traces in the order they first came, and where each one is.
     private var updates: [TraceUpdate] = []
     private var slots: [TraceID: Int] = [:]
-    /// Interned ids, looked up once per group.
-    private var serviceIDs: [String: Int64] = [:]
-    private var keyIDs: [String: Int64] = [:]
 
-    /// Prepares to insert into `segment` (see `Segments`); `knownHomes` are committed homes
-    /// that need no lookup.
+    /// Prepares to index into `segment` (see `Segments`), the home of traces not seen
+    /// before; `knownHomes` are committed homes that need no lookup.
     init(_ db: Database, segment: Int64, knownHomes: RecentTraceHomes) throws {
         self.db = db
         self.segment = segment
         self.knownHomes = knownHomes
-        chunks = try ChunkWriter(db)
-        insertDigest = try RawStatement(db, sql: "INSERT OR IGNORE INTO part_digests (segment, digest) VALUES (?1, ?2)")
+        claimChunk = try RawStatement(db, sql: "DELETE FROM unindexed_chunks WHERE id = ?1")
         insertSearchEntries = try MultiRowStatement(
             db, head: "INSERT OR IGNORE INTO trace_search (segment, key_id, value, trace_id) VALUES", columns: 4)
         upsertTrace = try RawStatement(db, sql: TraceAggregate.upsertSQL)
@@ -71,74 +64,48 @@ final class BatchInserter {
         insertHome = try RawStatement(db, sql: "INSERT OR IGNORE INTO trace_homes (trace_id, segment) VALUES (?1, ?2)")
     }
 
-    /// Inserts one prepared batch and reports what it stored. A part whose digest the
-    /// segment already has is a duplicate; a chunk that held one is packed again without it.
-    func insert(_ batch: PreparedBatch) throws -> WriteOutcome {
-        var outcome = WriteOutcome()
-        for scope in batch.scopes {
-            let serviceID = try serviceID(scope.serviceName)
-            let keyIDs = try scope.keys.map(keyID)
-            let resourceID = try Interned.resource(scope.resourceBody, serviceID: serviceID, db)
-            var isNew: [Bool] = []
-            isNew.reserveCapacity(scope.parts.count)
-            for part in scope.parts {
-                insertDigest.bind(1, segment)
-                insertDigest.bind(2, part.digest)
-                let new = try insertDigest.execute() == 1
-                isNew.append(new)
-                if new { outcome.stored += part.encoded.spanCount } else { outcome.duplicates += part.encoded.spanCount }
+    /// Indexes `parts` (stored parts, in chunk order) and returns the home of every trace
+    /// written, for `RecentTraceHomes` once the transaction commits.
+    func index(_ parts: [PendingPart]) throws -> [(traceID: TraceID, segment: Int64)] {
+        var claimed: [Int64: Bool] = [:]
+        for part in parts {
+            let isOurs: Bool
+            if let known = claimed[part.chunkID] {
+                isOurs = known
+            } else {
+                claimChunk.bind(1, part.chunkID)
+                isOurs = try claimChunk.execute() == 1
+                claimed[part.chunkID] = isOurs
             }
-            for chunk in scope.chunks {
-                let kept = chunk.parts.filter { isNew[$0] }
-                if kept.count == chunk.parts.count {
-                    let id = try chunks.insert(chunk, resourceID: resourceID, db)
-                    for index in kept { fold(scope.parts[index], chunkID: id, serviceID: serviceID, keyIDs: keyIDs) }
-                } else if !kept.isEmpty {
-                    let ids = try chunks.write(kept.map { scope.parts[$0].encoded }, resourceID: resourceID, db)
-                    for (index, id) in zip(kept, ids) { fold(scope.parts[index], chunkID: id, serviceID: serviceID, keyIDs: keyIDs) }
-                }
-            }
+            if isOurs { fold(part) }
         }
-        return outcome
+        return try finish()
     }
 
-    /// Adds a stored part to its trace's pending update; `keyIDs` are the ids of its scope's keys.
-    private func fold(_ part: PreparedBatch.Part, chunkID: Int64, serviceID: Int64, keyIDs: [Int64]) {
-        let traceID = part.encoded.traceID
-        var aggregate = part.aggregate
-        aggregate.root.serviceID = serviceID
-        let values = part.values.map { SearchValue(keyID: keyIDs[$0.key], value: $0.value) }
-        guard let slot = slots[traceID] else {
-            slots[traceID] = updates.count
+    /// Adds a part to its trace's pending update.
+    private func fold(_ part: PendingPart) {
+        var aggregate = part.facts.aggregate
+        aggregate.root.serviceID = part.serviceID
+        let values = part.facts.values.map { SearchValue(keyID: part.keyIDs[$0.key], value: $0.value) }
+        guard let slot = slots[part.traceID] else {
+            slots[part.traceID] = updates.count
             updates.append(
-                TraceUpdate(traceID: traceID, aggregate: aggregate, flags: part.flags, chunkIDs: [chunkID], values: values))
+                TraceUpdate(
+                    traceID: part.traceID, aggregate: aggregate, flags: part.facts.flags, chunkIDs: [part.chunkID],
+                    values: values))
             return
         }
         updates[slot].aggregate.merge(aggregate)
-        updates[slot].flags.formUnion(part.flags)
-        updates[slot].chunkIDs.append(chunkID)
+        updates[slot].flags.formUnion(part.facts.flags)
+        updates[slot].chunkIDs.append(part.chunkID)
         for value in values where !updates[slot].values.contains(value) { updates[slot].values.append(value) }
     }
 
-    private func serviceID(_ name: String) throws -> Int64 {
-        if let id = serviceIDs[name] { return id }
-        let id = try Interned.service(name, db)
-        serviceIDs[name] = id
-        return id
-    }
-
-    private func keyID(_ key: String) throws -> Int64 {
-        if let id = keyIDs[key] { return id }
-        let id = try Interned.indexKey(key, db)
-        keyIDs[key] = id
-        return id
-    }
-
-    /// Writes the summaries and search entries of every batch inserted so far, each in its
+    /// Writes the summaries and search entries of the folded parts, each in its
     /// trace's home segment (the current one for a trace not seen before), and the
     /// segments' trace counts, start bounds and longest durations. Returns the home of
     /// every trace written, for `RecentTraceHomes` once the transaction commits.
-    func finish() throws -> [(traceID: TraceID, segment: Int64)] {
+    private func finish() throws -> [(traceID: TraceID, segment: Int64)] {
         var homed: [(segment: Int64, traceID: TraceID, slot: Int, isNew: Bool)] = []
         homed.reserveCapacity(updates.count)
         var bounds: [Int64: SegmentBounds] = [:]
