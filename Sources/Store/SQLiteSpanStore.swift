@@ -101,21 +101,25 @@ public final class SQLiteSpanStore: SpanStore {
     /// indexes what is still queued and returns; writes after that fail with
     /// `StoreUnavailable(.closed)`.
     public func run() async {
+        await withTaskExecutorPreference(WriterExecutor()) { await writerLoop() }
+    }
+
+    private func writerLoop() async {
         await withTaskCancellationHandler {
             var pending = PendingIndex()
             while true {
                 let due = pending.since.map { $0 + configuration.indexDelay }
                 switch await queue.next(maxSpans: configuration.maxSpansPerTransaction, indexBy: due) {
                 case .batches(let items):
-                    pending.add(await commit(items))
+                    pending.add(commit(items))
                     // Nothing new to index (duplicates, a failed group) settles readers at once.
                     if pending.parts.isEmpty || pending.spanCount >= configuration.maxSpansPerTransaction
                         || due.map({ $0 <= .now }) == true || queue.takeIndexRequest()
                     {
-                        await index(&pending)
+                        index(&pending)
                     }
                 case .index:
-                    await index(&pending)
+                    index(&pending)
                 case .finished:
                     return
                 }
@@ -131,11 +135,11 @@ public final class SQLiteSpanStore: SpanStore {
     }
 
     /// Commits the group's chunks, acknowledges its batches, and returns the parts stored.
-    private func commit(_ items: [WriteQueue.Item]) async -> [PendingPart] {
+    private func commit(_ items: [WriteQueue.Item]) -> [PendingPart] {
         defer { queue.written(items.reduce(0) { $0 + $1.spanCount }) }
         let clock = ContinuousClock()
         let started = clock.now
-        let (results, stored) = await insertAllOrEach(items.map(\.batch))
+        let (results, stored) = insertAllOrEach(items.map(\.batch))
         onCommit?(.chunks, clock.now - started, items.reduce(0) { $0 + $1.spanCount })
         progress.committedGroup()
         for (item, result) in zip(items, results) {
@@ -153,9 +157,9 @@ public final class SQLiteSpanStore: SpanStore {
     /// into a statement journal: more I/O than the batch itself.)
     private func insertAllOrEach(
         _ batches: [PreparedBatch]
-    ) async -> (results: [Result<WriteOutcome, any Error>], stored: [PendingPart]) {
+    ) -> (results: [Result<WriteOutcome, any Error>], stored: [PendingPart]) {
         do {
-            let (outcomes, stored) = try await commitGroup(batches)
+            let (outcomes, stored) = try commitGroup(batches)
             return (outcomes.map { .success($0) }, stored)
         } catch {
             guard batches.count > 1 else { return ([.failure(error)], []) }
@@ -165,7 +169,7 @@ public final class SQLiteSpanStore: SpanStore {
         var stored: [PendingPart] = []
         for batch in batches {
             do {
-                let (outcomes, parts) = try await commitGroup([batch])
+                let (outcomes, parts) = try commitGroup([batch])
                 results.append(.success(outcomes[0]))
                 stored += parts
             } catch {
@@ -175,9 +179,10 @@ public final class SQLiteSpanStore: SpanStore {
         return (results, stored)
     }
 
-    /// Stores a group of batches' chunks in one transaction.
-    private func commitGroup(_ batches: [PreparedBatch]) async throws -> ([WriteOutcome], [PendingPart]) {
-        try await pool.write { [self] db in try insertChunks(batches, db) }
+    /// Stores a group of batches' chunks in one transaction. Blocks: the writer's own thread
+    /// (`WriterExecutor`) waits for SQLite.
+    private func commitGroup(_ batches: [PreparedBatch]) throws -> ([WriteOutcome], [PendingPart]) {
+        try pool.write { db in try insertChunks(batches, db) }
     }
 
     private func insertChunks(_ batches: [PreparedBatch], _ db: Database) throws -> ([WriteOutcome], [PendingPart]) {
@@ -190,7 +195,7 @@ public final class SQLiteSpanStore: SpanStore {
 
     /// Indexes the pending parts in one transaction; readers waiting for them go on. On
     /// failure the parts stay pending (and listed in `unindexed_chunks`) for the next run.
-    private func index(_ pending: inout PendingIndex) async {
+    private func index(_ pending: inout PendingIndex) {
         let through = progress.committed
         guard !pending.parts.isEmpty else {
             progress.indexed(through: through)
@@ -200,7 +205,7 @@ public final class SQLiteSpanStore: SpanStore {
         do {
             let clock = ContinuousClock()
             let started = clock.now
-            let homes = try await pool.write { [self] db in try indexParts(parts, db) }
+            let homes = try pool.write { db in try indexParts(parts, db) }
             onCommit?(.index, clock.now - started, pending.spanCount)
             recentHomes.withLock { $0.add(homes) }
             pending = PendingIndex()
