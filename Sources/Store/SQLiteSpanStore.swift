@@ -12,7 +12,8 @@ import Synchronization
 /// the batch is committed. A write is two steps: the group's chunks are committed first
 /// (and the batches acknowledged), and the search index — trace summaries, homes, search
 /// entries — is brought up to date behind them in larger runs (`TraceIndexer`): every
-/// `StoreConfiguration.indexDelay` under load, at once when the writer is idle. Reads wait
+/// `StoreConfiguration.indexDelay` after the oldest unindexed commit, or at once when a
+/// reader asks (or a run's worth of spans is waiting). Reads wait
 /// for the index to cover every batch acknowledged before they began, so a reader sees
 /// what was acknowledged to anyone.
 public final class SQLiteSpanStore: SpanStore {
@@ -61,10 +62,14 @@ public final class SQLiteSpanStore: SpanStore {
         self.queue = WriteQueue(capacity: configuration.maxQueuedSpans)
         let indexed = IndexedAttributes(configuration: configuration)
         self.indexed = indexed
-        let recovered = try pool.write { db in
-            try UnindexedChunks.index(db, indexed: indexed, segmentSpans: configuration.segmentSpans)
+        // Only a file a writer left mid-way takes the write lock at open (a CLI reading the
+        // file of a running collector usually finds nothing listed).
+        if try pool.read(UnindexedChunks.any) {
+            let recovered = try pool.write { db in
+                try UnindexedChunks.index(db, indexed: indexed, segmentSpans: configuration.segmentSpans)
+            }
+            recentHomes.withLock { $0.add(recovered) }
         }
-        recentHomes.withLock { $0.add(recovered) }
         self.logger = logger
         self.onCommit = onCommit
     }

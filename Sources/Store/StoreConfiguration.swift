@@ -19,10 +19,10 @@ public struct StoreConfiguration: Sendable {
     /// (sooner after `indexDelay`). Default 65,536.
     public var maxSpansPerTransaction: Int
 
-    /// How long committed spans may wait to be indexed (made searchable) while the writer
-    /// is busy; an idle writer indexes at once, and a reader never sees the index behind
-    /// what was acknowledged (it waits). Longer runs index more cheaply: a trace whose
-    /// services export apart costs one summary update per run. Default 250 ms.
+    /// How long committed spans may wait to be indexed (made searchable) while more gather
+    /// for the run; a reader makes the writer index at once, so it never sees the index
+    /// behind what was acknowledged (it waits). Longer runs index more cheaply: a trace
+    /// whose services export apart costs one summary update per run. Default 250 ms.
     public var indexDelay: Duration
 
     /// Spans after which a segment is closed, the unit that bounds the write cost of

@@ -9,6 +9,11 @@ enum UnindexedChunks {
     /// Chunks read and indexed per run.
     private static let chunksPerRun = 256
 
+    /// Whether any chunk is listed.
+    static func any(_ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM unindexed_chunks)")!
+    }
+
     /// Indexes every listed chunk, in runs, inside the caller's transaction; returns the
     /// homes of the traces indexed.
     static func index(

@@ -137,12 +137,7 @@ final class WriteQueue: Sendable {
     /// Asks the writer to index what it has committed: at once if it is waiting for work,
     /// otherwise after its current commit (`takeIndexRequest()`).
     func requestIndex() {
-        let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
-            state.indexRequested = true
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume()
+        wakeWriter(after: { $0.indexRequested = true })
     }
 
     /// Whether indexing was requested since the writer last indexed; clears the request.
@@ -160,8 +155,13 @@ final class WriteQueue: Sendable {
 
     /// Refuses new batches; the writer drains what is queued and then stops.
     func close() {
+        wakeWriter(after: { $0.closed = true })
+    }
+
+    /// Applies `change` and resumes the writer if it is waiting for work.
+    private func wakeWriter(after change: (inout State) -> Void) {
         let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
-            state.closed = true
+            change(&state)
             defer { state.waiter = nil }
             return state.waiter
         }

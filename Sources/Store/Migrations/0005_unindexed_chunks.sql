@@ -8,8 +8,8 @@
 --
 -- Now a group commits its chunks and digests (a batch is acknowledged after that commit:
 -- its spans are durable and never stored twice), lists the new chunks here, and the
--- writer indexes the chunks listed in larger runs — every ~250 ms under load, at once
--- when it is idle or a reader asks — removing them from this list in the same
+-- writer indexes the chunks listed in larger runs — ~250 ms after the oldest, sooner
+-- when 65,536 spans wait or a reader asks — removing them from this list in the same
 -- transaction. After a crash the store indexes whatever is still listed, from the chunks
 -- themselves, when it next opens.
 CREATE TABLE unindexed_chunks (
