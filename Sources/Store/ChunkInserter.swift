@@ -2,8 +2,9 @@ import GRDB
 import KeiroModel
 
 /// The first step of a write, inside the writer's open transaction: stores a group's new
-/// trace parts as chunks, marked unindexed, and keeps what `TraceIndexer` needs of each —
-/// the second step, which runs later over many groups at once (see `SQLiteSpanStore`).
+/// trace parts as chunks and keeps what `TraceIndexer` needs of each — the second step,
+/// which the indexer runs later over many groups at once, in the index file (see
+/// `SQLiteSpanStore`).
 /// A part whose digest the segment already has is a duplicate; a chunk that held one is
 /// packed again without it.
 final class ChunkInserter {
@@ -11,10 +12,8 @@ final class ChunkInserter {
     private let segment: Int64
     private let chunks: ChunkWriter
     private let insertDigest: RawStatement
-    private let markUnindexed: RawStatement
     /// Interned ids, looked up once per group.
     private var serviceIDs: [String: Int64] = [:]
-    private var keyIDs: [String: Int64] = [:]
 
     /// The parts stored so far, in order, for the index.
     private(set) var stored: [PendingPart] = []
@@ -25,7 +24,6 @@ final class ChunkInserter {
         self.segment = segment
         chunks = try ChunkWriter(db)
         insertDigest = try RawStatement(db, sql: "INSERT OR IGNORE INTO part_digests (segment, digest) VALUES (?1, ?2)")
-        markUnindexed = try RawStatement(db, sql: "INSERT INTO unindexed_chunks (id) VALUES (?1)")
     }
 
     /// Inserts one prepared batch and reports what it stored.
@@ -33,7 +31,6 @@ final class ChunkInserter {
         var outcome = WriteOutcome()
         for scope in batch.scopes {
             let serviceID = try serviceID(scope.serviceName)
-            let keyIDs = try scope.keys.map(keyID)
             let resourceID = try Interned.resource(scope.resourceBody, serviceID: serviceID, db)
             var isNew: [Bool] = []
             isNew.reserveCapacity(scope.parts.count)
@@ -48,28 +45,21 @@ final class ChunkInserter {
                 let part = scope.parts[index]
                 stored.append(
                     PendingPart(
-                        traceID: part.encoded.traceID, chunkID: chunkID, serviceID: serviceID, keyIDs: keyIDs,
-                        facts: part.facts))
+                        traceID: part.encoded.traceID, chunkID: chunkID, segment: segment, serviceID: serviceID,
+                        keys: scope.keys, facts: part.facts))
             }
             for chunk in scope.chunks {
                 let kept = chunk.parts.filter { isNew[$0] }
                 if kept.count == chunk.parts.count {
                     let id = try chunks.insert(chunk, resourceID: resourceID, db)
-                    try mark(id)
                     for index in kept { keep(index, chunkID: id) }
                 } else if !kept.isEmpty {
                     let ids = try chunks.write(kept.map { scope.parts[$0].encoded }, resourceID: resourceID, db)
-                    for id in Set(ids) { try mark(id) }
                     for (index, id) in zip(kept, ids) { keep(index, chunkID: id) }
                 }
             }
         }
         return outcome
-    }
-
-    private func mark(_ chunkID: Int64) throws {
-        markUnindexed.bind(1, chunkID)
-        try markUnindexed.execute()
     }
 
     private func serviceID(_ name: String) throws -> Int64 {
@@ -78,21 +68,16 @@ final class ChunkInserter {
         serviceIDs[name] = id
         return id
     }
-
-    private func keyID(_ key: String) throws -> Int64 {
-        if let id = keyIDs[key] { return id }
-        let id = try Interned.indexKey(key, db)
-        keyIDs[key] = id
-        return id
-    }
 }
 
-/// A stored part waiting for the search index: its trace, chunk, service, and facts whose
-/// value keys index `keyIDs` (interned `index_keys` ids).
+/// A stored part waiting for the search index: its trace, chunk, the segment it was
+/// stored in (the home of a trace it starts), service, and facts whose value keys index
+/// `keys` (shared by the parts of one scope).
 struct PendingPart: Sendable {
     var traceID: TraceID
     var chunkID: Int64
+    var segment: Int64
     var serviceID: Int64
-    var keyIDs: [Int64]
+    var keys: [String]
     var facts: PartFacts
 }

@@ -5,19 +5,21 @@ import KeiroModel
 import Logging
 import Synchronization
 
-/// The embedded span store: one SQLite file in WAL mode, written by a single writer that
-/// groups queued batches into transactions, read concurrently through a connection pool.
+/// The embedded span store: SQLite files in WAL mode — the spans (`path`) and their search
+/// index (`<path>-index`, `IndexFile`) — each written by one thread, read concurrently
+/// through a connection pool that sees both.
 ///
-/// Call `run()` (in a task or service group) to start the writer; `write(_:)` returns once
-/// the batch is committed. A write is two steps: the group's chunks are committed first
-/// (and the batches acknowledged), and the search index — trace summaries, homes, search
-/// entries — is brought up to date behind them in larger runs (`TraceIndexer`): every
-/// `StoreConfiguration.indexDelay` after the oldest unindexed commit, or at once when a
-/// reader asks (or a run's worth of spans is waiting). Reads wait
-/// for the index to cover every batch acknowledged before they began, so a reader sees
-/// what was acknowledged to anyone.
+/// Call `run()` (in a task or service group) to start the writer and the indexer;
+/// `write(_:)` returns once the batch is committed. A write is two steps: the writer groups
+/// queued batches and commits their chunks (then the batches are acknowledged), and the
+/// indexer brings the search index — trace summaries, homes, search entries — up to date
+/// behind it in larger runs (`TraceIndexer`): `StoreConfiguration.indexDelay` after the
+/// oldest unindexed commit, or at once when a reader asks (or a run's worth of spans is
+/// waiting). The two files have a write lock each, so chunk commits go on during index
+/// runs. Reads wait for the index to cover every batch acknowledged before they began, so
+/// a reader sees what was acknowledged to anyone.
 public final class SQLiteSpanStore: SpanStore {
-    /// The writer's two kinds of transaction.
+    /// The two kinds of transaction.
     public enum Transaction: Sendable {
         /// A group's chunks, which its batches' acknowledgements wait for.
         case chunks
@@ -29,11 +31,13 @@ public final class SQLiteSpanStore: SpanStore {
     public typealias CommitObserver = @Sendable (_ transaction: Transaction, _ duration: Duration, _ spans: Int) -> Void
 
     public let configuration: StoreConfiguration
-    /// One writer, concurrent readers (WAL): reads never wait for the writer.
+    /// The span file: one writer, concurrent readers (WAL) that attach the index file as
+    /// `idx` (`read(_:)`): reads never wait for either writer.
     let pool: DatabasePool
+    private let index: IndexFile
     private let queue: WriteQueue
-    private let progress = IndexProgress()
-    /// Home segments of recently committed traces (writer only).
+    private let indexQueue: IndexQueue
+    /// Home segments of recently indexed traces (indexer only).
     private let recentHomes = Mutex(RecentTraceHomes())
     private let indexed: IndexedAttributes
     private let logger: Logger
@@ -43,33 +47,44 @@ public final class SQLiteSpanStore: SpanStore {
     public init(configuration: StoreConfiguration, logger: Logger = Logger(label: "keiro.store"), onCommit: CommitObserver? = nil)
         throws
     {
+        let synchronous = configuration.synchronousFull ? "FULL" : "NORMAL"
+        // The index file first: the store's migration 0006 moves an older file's index into it.
+        let index = try IndexFile(storePath: configuration.path, synchronous: synchronous)
         var config = Configuration()
         config.busyMode = .timeout(10)
-        let synchronous = configuration.synchronousFull ? "FULL" : "NORMAL"
         config.prepareDatabase { db in
-            // The writer's 256 MiB page cache keeps the trace-id indexes of the newest segment in
-            // memory (readers get 16 MiB); checkpoints every 10,000 WAL pages (~40 MiB) bound the WAL.
+            // The writer's 256 MiB page cache keeps the newest segment's digests in memory
+            // (readers get 16 MiB); checkpoints every 10,000 WAL pages (~40 MiB) bound the WAL.
             let cacheKiB = db.configuration.readonly ? 16_384 : 262_144
             try db.execute(
                 sql: """
                     PRAGMA synchronous = \(synchronous); PRAGMA cache_size = -\(cacheKiB);
                     PRAGMA wal_autocheckpoint = 10000; PRAGMA mmap_size = 4294967296
                     """)
+            // Readers see the index too. Never the writer: its write transactions would lock both files.
+            if db.configuration.readonly {
+                try db.execute(sql: "ATTACH DATABASE ? AS idx", arguments: [index.path])
+                try db.execute(sql: "PRAGMA idx.cache_size = -16384; PRAGMA idx.mmap_size = 4294967296")
+            }
         }
         pool = try DatabasePool(path: configuration.path, configuration: config)
-        try Migrations.migrator().migrate(pool)
+        try Migrations.migrator(indexFile: index, storePath: configuration.path).migrate(pool)
+        let (storeID, lastChunk) = try pool.read { db in
+            (try Data.fetchOne(db, sql: "SELECT store_id FROM store_identity")!,
+             try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM chunks")!)
+        }
+        try index.adopt(storeID: storeID, lastChunk: lastChunk)
+        self.index = index
         self.configuration = configuration
         self.queue = WriteQueue(capacity: configuration.maxQueuedSpans)
+        self.indexQueue = IndexQueue(maxSpans: configuration.maxSpansPerTransaction, delay: configuration.indexDelay)
         let indexed = IndexedAttributes(configuration: configuration)
         self.indexed = indexed
-        // Only a file a writer left mid-way takes the write lock at open (a CLI reading the
-        // file of a running collector usually finds nothing listed).
-        if try pool.read(UnindexedChunks.any) {
-            let recovered = try pool.write { db in
-                try UnindexedChunks.index(db, indexed: indexed, segmentSpans: configuration.segmentSpans)
-            }
-            recentHomes.withLock { $0.add(recovered) }
-        }
+        // Chunks the index does not cover yet: those a stopped indexer left, or all of them
+        // for a new index file. A CLI reading a running collector's files may index some
+        // too; each chunk is indexed once (`TraceIndexer`).
+        let caughtUp = try IndexCatchUp.run(store: pool, index: index, indexed: indexed)
+        recentHomes.withLock { $0.add(caughtUp) }
         self.logger = logger
         self.onCommit = onCommit
     }
@@ -80,9 +95,9 @@ public final class SQLiteSpanStore: SpanStore {
     /// Spans the writer is committing now.
     public var writingSpans: Int { queue.writingSpans }
 
-    /// Bytes on disk: the database file and its write-ahead log.
+    /// Bytes on disk: the span and index files and their write-ahead logs.
     public var databaseSize: Int64 {
-        [configuration.path, configuration.path + "-wal"].reduce(0) { total, path in
+        [configuration.path, configuration.path + "-wal", index.path, index.path + "-wal"].reduce(0) { total, path in
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)??.int64Value
             return total + (size ?? 0)
         }
@@ -102,35 +117,32 @@ public final class SQLiteSpanStore: SpanStore {
         }
     }
 
-    /// The writer loop. Runs until cancelled or `close()` is called, then commits and
-    /// indexes what is still queued and returns; writes after that fail with
-    /// `StoreUnavailable(.closed)`.
+    /// The writer and the indexer, each on its own thread. Runs until cancelled or
+    /// `close()` is called, then commits and indexes what is still queued and returns;
+    /// writes after that fail with `StoreUnavailable(.closed)`.
     public func run() async {
-        await withTaskExecutorPreference(WriterExecutor()) { await writerLoop() }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask(executorPreference: WriterExecutor(label: "keiro.store.indexer")) { await self.indexLoop() }
+            await withTaskExecutorPreference(WriterExecutor(label: "keiro.store.writer")) { await writerLoop() }
+            indexQueue.close()
+        }
     }
 
     private func writerLoop() async {
         await withTaskCancellationHandler {
-            var pending = PendingIndex()
             while true {
-                let due = pending.since.map { $0 + configuration.indexDelay }
-                switch await queue.next(maxSpans: configuration.maxSpansPerTransaction, indexBy: due) {
-                case .batches(let items):
-                    pending.add(commit(items))
-                    // Nothing new to index (duplicates, a failed group) settles readers at once.
-                    if pending.parts.isEmpty || pending.spanCount >= configuration.maxSpansPerTransaction
-                        || due.map({ $0 <= .now }) == true || queue.takeIndexRequest()
-                    {
-                        index(&pending)
-                    }
-                case .index:
-                    index(&pending)
-                case .finished:
-                    return
-                }
+                await indexQueue.roomForMore()
+                guard let items = await queue.next(maxSpans: configuration.maxSpansPerTransaction) else { return }
+                commit(items)
             }
         } onCancel: {
             queue.close()
+        }
+    }
+
+    private func indexLoop() async {
+        while case .run(let parts, let through) = await indexQueue.next() {
+            index(parts, through: through)
         }
     }
 
@@ -139,21 +151,21 @@ public final class SQLiteSpanStore: SpanStore {
         queue.close()
     }
 
-    /// Commits the group's chunks, acknowledges its batches, and returns the parts stored.
-    private func commit(_ items: [WriteQueue.Item]) -> [PendingPart] {
+    /// Commits the group's chunks, hands the parts stored to the indexer, and acknowledges
+    /// the group's batches.
+    private func commit(_ items: [WriteQueue.Item]) {
         defer { queue.written(items.reduce(0) { $0 + $1.spanCount }) }
         let clock = ContinuousClock()
         let started = clock.now
         let (results, stored) = insertAllOrEach(items.map(\.batch))
         onCommit?(.chunks, clock.now - started, items.reduce(0) { $0 + $1.spanCount })
-        progress.committedGroup()
+        indexQueue.committed(stored)
         for (item, result) in zip(items, results) {
             if case .failure(let error) = result {
                 logger.error("span batch not stored", metadata: ["error": "\(error)"])
             }
             item.continuation.resume(with: result)
         }
-        return stored
     }
 
     /// Commits the group in one transaction. Should that fail, each batch is retried in a
@@ -198,44 +210,34 @@ public final class SQLiteSpanStore: SpanStore {
         return (outcomes, inserter.stored)
     }
 
-    /// Indexes the pending parts in one transaction; readers waiting for them go on. On
-    /// failure the parts stay pending (and listed in `unindexed_chunks`) for the next run.
-    private func index(_ pending: inout PendingIndex) {
-        let through = progress.committed
-        guard !pending.parts.isEmpty else {
-            progress.indexed(through: through)
-            return
-        }
-        let parts = pending.parts
+    /// Indexes parts in one transaction of the index file; readers waiting for them go on.
+    /// On failure the parts wait again (`IndexQueue.failed(_:)`) for a later run.
+    private func index(_ parts: [PendingPart], through: Int) {
         do {
             let clock = ContinuousClock()
             let started = clock.now
-            let homes = try pool.write { db in try indexParts(parts, db) }
-            onCommit?(.index, clock.now - started, pending.spanCount)
-            recentHomes.withLock { $0.add(homes) }
-            pending = PendingIndex()
-            progress.indexed(through: through)
+            try indexParts(parts)
+            onCommit?(.index, clock.now - started, parts.reduce(0) { $0 + $1.facts.aggregate.spanCount })
+            indexQueue.indexed(through: through)
         } catch {
             logger.error("stored spans not indexed yet; retrying", metadata: ["error": "\(error)"])
-            pending.retryLater()
-            progress.releaseWaiters()
+            indexQueue.failed(parts)
         }
     }
 
-    private func indexParts(_ parts: [PendingPart], _ db: Database) throws -> [(traceID: TraceID, segment: Int64)] {
-        let segment = try Segments.current(db, maxSpans: configuration.segmentSpans)
-        return try TraceIndexer(db, segment: segment, knownHomes: recentHomes.withLock { $0 }).index(parts)
+    /// Indexes `parts` in one transaction of the index file and remembers their homes.
+    private func indexParts(_ parts: [PendingPart]) throws {
+        let known = recentHomes.withLock { $0 }
+        let homes = try index.writer.write { db in try TraceIndexer(db, knownHomes: known).index(parts) }
+        recentHomes.withLock { $0.add(homes) }
     }
 
-    /// Prepares and inserts batches, chunks and index, in one transaction on the caller's
-    /// thread, bypassing the queue: the store's own ceiling, used by benchmarks.
+    /// Prepares and inserts batches, chunks then index, on the caller's thread, bypassing
+    /// the queue: the store's own ceiling, used by benchmarks.
     public func insertDirectly(_ batches: [SpanBatch]) throws -> WriteOutcome {
         let batches = try batches.map { try PreparedBatch($0, indexed: indexed) }
-        let (outcomes, homes) = try pool.write { db in
-            let (outcomes, stored) = try insertChunks(batches, db)
-            return (outcomes, try indexParts(stored, db))
-        }
-        recentHomes.withLock { $0.add(homes) }
+        let (outcomes, stored) = try pool.write { db in try insertChunks(batches, db) }
+        try indexParts(stored)
         return outcomes.reduce(into: WriteOutcome()) { total, outcome in
             total.stored += outcome.stored
             total.duplicates += outcome.duplicates
@@ -246,21 +248,30 @@ public final class SQLiteSpanStore: SpanStore {
     /// store's own reads do this first; a reader of the file itself (another connection)
     /// can call it to see the same.
     public func indexCaughtUp() async {
-        await progress.caughtUp { queue.requestIndex() }
+        await indexQueue.caughtUp()
+    }
+
+    /// Reads through the pool, seeing the index no older than the spans: the transaction's
+    /// snapshot of the index file is taken first, so every chunk the index names is there.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.read { db in
+            _ = try Int64.fetchOne(db, sql: "SELECT indexed_through FROM idx.index_state")
+            return try body(db)
+        }
     }
 
     // MARK: Reading
 
     public func trace(_ id: TraceID) async throws -> [StoredSpan] {
         await indexCaughtUp()
-        return try await pool.read { db in try Self.spans(of: id, db) }
+        return try await read { db in try Self.spans(of: id, db) }
     }
 
     /// The spans of `id` and, for a 128-bit id, those stored under its low 64 bits alone
     /// (a B3 64-bit hop of the same request): what `TraceTree` needs to join them.
     public func traceWith64BitPart(_ id: TraceID) async throws -> [StoredSpan] {
         await indexCaughtUp()
-        return try await pool.read { db in
+        return try await read { db in
             let short = TraceID(high: 0, low: id.low)
             return try Self.spans(of: id, db) + (short == id ? [] : Self.spans(of: short, db))
         }
@@ -313,12 +324,12 @@ public final class SQLiteSpanStore: SpanStore {
 
     public func traceSummary(_ id: TraceID) async throws -> TraceSummary? {
         await indexCaughtUp()
-        return try await pool.read { db in try Self.summary(of: Data(id.bytes), db) }
+        return try await read { db in try Self.summary(of: Data(id.bytes), db) }
     }
 
     public func findTraces(_ query: TraceQuery) async throws -> [TraceSummary] {
         await indexCaughtUp()
-        return try await pool.read { db in
+        return try await read { db in
             try TraceSearch(db: db, query: query, spans: { try Self.spans(of: $0, db) }).run()
         }
     }

@@ -20,25 +20,14 @@ enum Segments {
         try db.execute(sql: "UPDATE segments SET span_count = span_count + ? WHERE id = ?", arguments: [spans, segment])
     }
 
-    /// Widens a segment's trace start and duration bounds and adds its new traces.
-    static func add(_ bounds: SegmentBounds, to segment: Int64, _ db: Database) throws {
-        try db.execute(
-            sql: """
-                UPDATE segments SET trace_count = trace_count + :new,
-                    min_start_ns = min(coalesce(min_start_ns, :min), :min),
-                    max_start_ns = max(coalesce(max_start_ns, :max), :max),
-                    max_duration_ns = max(coalesce(max_duration_ns, :duration), :duration)
-                WHERE id = :segment
-                """,
-            arguments: [
-                "new": bounds.newTraces, "min": bounds.minStart, "max": bounds.maxStart, "duration": bounds.maxDuration,
-                "segment": segment,
-            ])
+    /// The newest segment, if any (read-only).
+    static func newest(_ db: Database) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT max(id) FROM segments")
     }
 }
 
-/// What one write group adds to a segment's trace statistics, from the traces' rows
-/// after the group's upserts.
+/// What one index run adds to a segment's trace statistics (`segment_bounds` in the index
+/// file), from the traces' rows after the run's upserts.
 struct SegmentBounds {
     var newTraces = 0
     var minStart = Int64.max
@@ -50,6 +39,22 @@ struct SegmentBounds {
         minStart = min(minStart, start)
         maxStart = max(maxStart, start)
         maxDuration = max(maxDuration, duration)
+    }
+
+    /// Widens the segment's trace start and duration bounds and adds its new traces.
+    func add(to segment: Int64, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO segment_bounds (id, trace_count, min_start_ns, max_start_ns, max_duration_ns)
+                VALUES (:segment, :new, :min, :max, :duration)
+                ON CONFLICT (id) DO UPDATE SET trace_count = trace_count + :new,
+                    min_start_ns = min(coalesce(min_start_ns, :min), :min),
+                    max_start_ns = max(coalesce(max_start_ns, :max), :max),
+                    max_duration_ns = max(coalesce(max_duration_ns, :duration), :duration)
+                """,
+            arguments: [
+                "new": newTraces, "min": minStart, "max": maxStart, "duration": maxDuration, "segment": segment,
+            ])
     }
 }
 
@@ -74,6 +79,6 @@ struct SegmentInfo: FetchableRecord {
     /// Every segment that holds a trace.
     static func all(_ db: Database) throws -> [SegmentInfo] {
         try SegmentInfo.fetchAll(
-            db, sql: "SELECT id, trace_count, min_start_ns, max_start_ns, max_duration_ns FROM segments WHERE trace_count > 0")
+            db, sql: "SELECT id, trace_count, min_start_ns, max_start_ns, max_duration_ns FROM segment_bounds WHERE trace_count > 0")
     }
 }

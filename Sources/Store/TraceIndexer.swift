@@ -2,20 +2,20 @@ import Analyzer
 import GRDB
 import KeiroModel
 
-/// The second step of a write: makes stored parts searchable, inside the writer's open
-/// transaction. Parts are folded per trace in memory — across every group committed since
-/// the last run, so a trace whose services exported minutes apart in many small groups
-/// still costs one summary upsert and one search entry per distinct value — and written
-/// sorted by key, so the B-tree writes walk each index once in order. Everything goes to
-/// the trace's home segment, found through `trace_homes` (schemas/sqlite/0004).
+/// The second step of a write: makes stored parts searchable, inside the indexer's open
+/// transaction on the index file (schemas/sqlite/index). Parts are folded per trace in
+/// memory — across every group committed since the last run, so a trace whose services
+/// exported minutes apart in many small groups still costs one summary upsert and one
+/// search entry per distinct value — and written sorted by key, so the B-tree writes walk
+/// each index once in order. Everything goes to the trace's home segment, found through
+/// `trace_homes`; a trace not seen before is homed in the segment of its first part.
 ///
-/// A part is indexed once: its chunk must still be listed in `unindexed_chunks`, and is
-/// taken off it (so a part that another process's recovery indexed first is skipped).
+/// A part is indexed once: runs index chunks in id order and move the index file's mark
+/// (`index_state.indexed_through`) past them, and a part at or below the mark is skipped
+/// (another store that opened the file indexed it first, `IndexCatchUp`).
 final class TraceIndexer {
     private let db: Database
-    private let segment: Int64
     private let knownHomes: RecentTraceHomes
-    private let claimChunk: RawStatement
     private let insertSearchEntries: MultiRowStatement
     private let upsertTrace: RawStatement
     private let findHome: RawStatement
@@ -25,6 +25,8 @@ final class TraceIndexer {
     /// the chunks its spans went to and the indexed values they carry.
     private struct TraceUpdate {
         var traceID: TraceID
+        /// Where the trace's first part was stored: its home if it is new.
+        var segment: Int64
         var aggregate: TraceAggregate
         var flags: TraceFlags
         var chunkIDs: [Int64]
@@ -50,13 +52,16 @@ final class TraceIndexer {
     private var updates: [TraceUpdate] = []
     private var slots: [TraceID: Int] = [:]
 
-    /// Prepares to index into `segment` (see `Segments`), the home of traces not seen
-    /// before; `knownHomes` are committed homes that need no lookup.
-    init(_ db: Database, segment: Int64, knownHomes: RecentTraceHomes) throws {
+    /// Interned `index_keys` ids of the last key list resolved, and that list (parts of one
+    /// scope share its storage, so one comparison of the buffers stands for the lookups).
+    private var resolvedKeys: (keys: [String], ids: [Int64])?
+    private var keyIDs: [String: Int64] = [:]
+
+    /// Prepares to index in the index file's open transaction; `knownHomes` are committed
+    /// homes that need no lookup.
+    init(_ db: Database, knownHomes: RecentTraceHomes) throws {
         self.db = db
-        self.segment = segment
         self.knownHomes = knownHomes
-        claimChunk = try RawStatement(db, sql: "DELETE FROM unindexed_chunks WHERE id = ?1")
         insertSearchEntries = try MultiRowStatement(
             db, head: "INSERT OR IGNORE INTO trace_search (segment, key_id, value, trace_id) VALUES", columns: 4)
         upsertTrace = try RawStatement(db, sql: TraceAggregate.upsertSQL)
@@ -64,35 +69,33 @@ final class TraceIndexer {
         insertHome = try RawStatement(db, sql: "INSERT OR IGNORE INTO trace_homes (trace_id, segment) VALUES (?1, ?2)")
     }
 
-    /// Indexes `parts` (stored parts, in chunk order) and returns the home of every trace
-    /// written, for `RecentTraceHomes` once the transaction commits.
+    /// Indexes `parts` (stored parts, in chunk order) and moves the mark past their
+    /// chunks; returns the home of every trace written, for `RecentTraceHomes` once the
+    /// transaction commits.
     func index(_ parts: [PendingPart]) throws -> [(traceID: TraceID, segment: Int64)] {
-        var claimed: [Int64: Bool] = [:]
-        for part in parts {
-            let isOurs: Bool
-            if let known = claimed[part.chunkID] {
-                isOurs = known
-            } else {
-                claimChunk.bind(1, part.chunkID)
-                isOurs = try claimChunk.execute() == 1
-                claimed[part.chunkID] = isOurs
-            }
-            if isOurs { fold(part) }
+        let mark = try IndexFile.indexedThrough(db)
+        var last = mark
+        for part in parts where part.chunkID > mark {
+            try fold(part)
+            last = max(last, part.chunkID)
         }
-        return try finish()
+        let homes = try finish()
+        if last > mark { try IndexFile.setIndexedThrough(last, db) }
+        return homes
     }
 
     /// Adds a part to its trace's pending update.
-    private func fold(_ part: PendingPart) {
+    private func fold(_ part: PendingPart) throws {
         var aggregate = part.facts.aggregate
         aggregate.root.serviceID = part.serviceID
-        let values = part.facts.values.map { SearchValue(keyID: part.keyIDs[$0.key], value: $0.value) }
+        let ids = try keyIDs(of: part.keys)
+        let values = part.facts.values.map { SearchValue(keyID: ids[$0.key], value: $0.value) }
         guard let slot = slots[part.traceID] else {
             slots[part.traceID] = updates.count
             updates.append(
                 TraceUpdate(
-                    traceID: part.traceID, aggregate: aggregate, flags: part.facts.flags, chunkIDs: [part.chunkID],
-                    values: values))
+                    traceID: part.traceID, segment: part.segment, aggregate: aggregate, flags: part.facts.flags,
+                    chunkIDs: [part.chunkID], values: values))
             return
         }
         updates[slot].aggregate.merge(aggregate)
@@ -101,8 +104,25 @@ final class TraceIndexer {
         for value in values where !updates[slot].values.contains(value) { updates[slot].values.append(value) }
     }
 
+    /// The interned ids of a part's keys, in order.
+    private func keyIDs(of keys: [String]) throws -> [Int64] {
+        if let resolved = resolvedKeys, Self.shareStorage(resolved.keys, keys) { return resolved.ids }
+        let ids = try keys.map { key in
+            if let id = keyIDs[key] { return id }
+            let id = try Interned.indexKey(key, db)
+            keyIDs[key] = id
+            return id
+        }
+        resolvedKeys = (keys, ids)
+        return ids
+    }
+
+    private static func shareStorage(_ a: [String], _ b: [String]) -> Bool {
+        a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress && a.count == b.count } }
+    }
+
     /// Writes the summaries and search entries of the folded parts, each in its
-    /// trace's home segment (the current one for a trace not seen before), and the
+    /// trace's home segment (that of its first part for a trace not seen before), and the
     /// segments' trace counts, start bounds and longest durations. Returns the home of
     /// every trace written, for `RecentTraceHomes` once the transaction commits.
     private func finish() throws -> [(traceID: TraceID, segment: Int64)] {
@@ -110,7 +130,7 @@ final class TraceIndexer {
         homed.reserveCapacity(updates.count)
         var bounds: [Int64: SegmentBounds] = [:]
         for (traceID, slot) in updates.indices.map({ (updates[$0].traceID, $0) }).sorted(by: { $0.0 < $1.0 }) {
-            let (home, isNew) = try home(of: traceID)
+            let (home, isNew) = try home(of: traceID, newIn: updates[slot].segment)
             homed.append((home, traceID, slot, isNew))
         }
         homed.sort { ($0.segment, $0.traceID) < ($1.segment, $1.traceID) }
@@ -131,7 +151,7 @@ final class TraceIndexer {
             statement.bind(first + 2, text: entry.value)
             statement.bind(first + 3, traceID: entry.traceID)
         }
-        for (segment, bounds) in bounds { try Segments.add(bounds, to: segment, db) }
+        for (segment, bounds) in bounds { try bounds.add(to: segment, db) }
         defer {
             updates.removeAll()
             slots.removeAll()
@@ -139,9 +159,9 @@ final class TraceIndexer {
         return homed.map { ($0.traceID, $0.segment) }
     }
 
-    /// The trace's home segment, recorded as the current one if the trace is new: known
+    /// The trace's home segment, recorded as `segment` if the trace is new: known
     /// recently, else one insert for a new trace (most lookups that reach the table).
-    private func home(of traceID: TraceID) throws -> (segment: Int64, isNew: Bool) {
+    private func home(of traceID: TraceID, newIn segment: Int64) throws -> (segment: Int64, isNew: Bool) {
         if let home = knownHomes[traceID] { return (home, false) }
         insertHome.bind(1, traceID: traceID)
         insertHome.bind(2, segment)

@@ -2,9 +2,7 @@ import KeiroModel
 import Synchronization
 
 /// The bounded hand-off between request handlers and the single writer. Handlers never
-/// wait for room: a full queue fails at once. The writer waits (suspends) for work: a
-/// batch, or a request to bring the search index up to date (a reader waiting for it, or
-/// the writer's own deadline).
+/// wait for room: a full queue fails at once. The writer waits (suspends) for batches.
 final class WriteQueue: Sendable {
     struct Item: Sendable {
         var batch: PreparedBatch
@@ -18,18 +16,7 @@ final class WriteQueue: Sendable {
         var queuedSpans = 0
         var writingSpans = 0
         var closed = false
-        var indexRequested = false
         var waiter: CheckedContinuation<Void, Never>?
-    }
-
-    /// What the writer does next.
-    enum Work {
-        /// Commit these batches.
-        case batches([Item])
-        /// Index what was committed and is not yet searchable.
-        case index
-        /// The queue is closed and drained.
-        case finished
     }
 
     private let state = Mutex(State())
@@ -73,39 +60,26 @@ final class WriteQueue: Sendable {
     }
 
     /// Takes up to `maxSpans` spans' worth of batches (at least one batch), waiting while the
-    /// queue is empty. Waiting, it answers `.index` when one was requested or `indexBy` (the
-    /// writer's deadline for what it has not indexed) passes; a closed queue answers
-    /// `.index` once before `.finished` when `indexBy` is set.
-    func next(maxSpans: Int, indexBy deadline: ContinuousClock.Instant?) async -> Work {
+    /// queue is empty; nil once the queue is closed and drained.
+    func next(maxSpans: Int) async -> [Item]? {
         while true {
-            enum Step { case work(Work), wait }
+            enum Step { case batches([Item]), finished, wait }
             let step: Step = state.withLock { state in
-                if state.head < state.items.count { return .work(.batches(take(maxSpans: maxSpans, &state))) }
-                if state.indexRequested || deadline.map({ state.closed || $0 <= .now }) == true {
-                    state.indexRequested = false
-                    return .work(.index)
-                }
-                return state.closed ? .work(.finished) : .wait
+                if state.head < state.items.count { return .batches(take(maxSpans: maxSpans, &state)) }
+                return state.closed ? .finished : .wait
             }
             switch step {
-            case .work(let work): return work
+            case .batches(let items): return items
+            case .finished: return nil
             case .wait:
-                let timer = deadline.map { deadline in
-                    Task { [weak self] in
-                        // Cancelled when work came first.
-                        guard (try? await Task.sleep(until: deadline)) != nil else { return }
-                        self?.requestIndex()
-                    }
-                }
                 await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
                     let resumeNow = state.withLock { state in
-                        if state.head < state.items.count || state.closed || state.indexRequested { return true }
+                        if state.head < state.items.count || state.closed { return true }
                         state.waiter = waiter
                         return false
                     }
                     if resumeNow { waiter.resume() }
                 }
-                timer?.cancel()
             }
         }
     }
@@ -134,20 +108,6 @@ final class WriteQueue: Sendable {
         return taken
     }
 
-    /// Asks the writer to index what it has committed: at once if it is waiting for work,
-    /// otherwise after its current commit (`takeIndexRequest()`).
-    func requestIndex() {
-        wakeWriter(after: { $0.indexRequested = true })
-    }
-
-    /// Whether indexing was requested since the writer last indexed; clears the request.
-    func takeIndexRequest() -> Bool {
-        state.withLock { state in
-            defer { state.indexRequested = false }
-            return state.indexRequested
-        }
-    }
-
     /// The writer finished with spans it took from `next(maxSpans:)`.
     func written(_ spans: Int) {
         state.withLock { $0.writingSpans -= spans }
@@ -155,13 +115,8 @@ final class WriteQueue: Sendable {
 
     /// Refuses new batches; the writer drains what is queued and then stops.
     func close() {
-        wakeWriter(after: { $0.closed = true })
-    }
-
-    /// Applies `change` and resumes the writer if it is waiting for work.
-    private func wakeWriter(after change: (inout State) -> Void) {
         let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
-            change(&state)
+            state.closed = true
             defer { state.waiter = nil }
             return state.waiter
         }

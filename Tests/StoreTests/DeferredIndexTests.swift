@@ -5,9 +5,10 @@ import KeiroModel
 import TestSupport
 import Testing
 
-/// The search index built behind the commit (schemas/sqlite/0005): a batch is acknowledged
-/// once its chunks are committed; readers still see every acknowledged batch, and chunks a
-/// writer left unindexed are indexed when the file is next opened, once.
+/// The search index built behind the commit, in its own file (schemas/sqlite/index): a
+/// batch is acknowledged once its chunks are committed; readers still see every
+/// acknowledged batch, and chunks left unindexed are indexed when the store is next
+/// opened, once; an index file that belongs to another store file is rebuilt.
 @Suite struct DeferredIndexTests {
     private static let hour: Duration = .seconds(3_600)
 
@@ -25,10 +26,8 @@ import Testing
     }
 
     private static func unindexedChunks(_ path: String) throws -> Int {
-        var configuration = Configuration()
-        configuration.readonly = true
-        return try DatabaseQueue(path: path, configuration: configuration).read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM unindexed_chunks")!
+        try IndexFile.inspector(forStore: path).read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM chunks WHERE id > (SELECT indexed_through FROM idx.index_state)")!
         }
     }
 
@@ -60,7 +59,7 @@ import Testing
             }
             let path = writer.configuration.path
             #expect(try Self.unindexedChunks(path) == 6)
-            // As after a crash: another store opening the file indexes what is listed.
+            // As after a crash: another store opening the file indexes what the index lacks.
             let reopened = try SQLiteSpanStore(configuration: StoreConfiguration(path: path))
             #expect(try Self.unindexedChunks(path) == 0)
             for n: UInt64 in 1...2 { try await Self.expectIndexed(reopened, trace: n) }
@@ -68,5 +67,64 @@ import Testing
             await writer.indexCaughtUp()
             for n: UInt64 in 1...2 { try await Self.expectIndexed(reopened, trace: n) }
         }
+    }
+
+    /// Removes the file at `path` and its WAL files.
+    private static func removeDatabase(_ path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    @Test func aMissingIndexFileIsRebuiltFromTheChunks() async throws {
+        let directory = try TemporaryDirectory(prefix: "keiro-index-file")
+        defer { directory.remove() }
+        let path = directory.file("store.sqlite")
+        do {
+            let store = try SQLiteSpanStore(configuration: StoreConfiguration(path: path))
+            for n: UInt64 in 1...2 { _ = try store.insertDirectly(Self.batches(trace: n)) }
+        }
+        Self.removeDatabase(IndexFile.path(forStore: path))
+        let reopened = try SQLiteSpanStore(configuration: StoreConfiguration(path: path))
+        for n: UInt64 in 1...2 { try await Self.expectIndexed(reopened, trace: n) }
+    }
+
+    @Test func anIndexFileOfAReplacedStoreFileIsRebuilt() async throws {
+        let directory = try TemporaryDirectory(prefix: "keiro-index-file")
+        defer { directory.remove() }
+        let path = directory.file("store.sqlite")
+        do {
+            let store = try SQLiteSpanStore(configuration: StoreConfiguration(path: path))
+            _ = try store.insertDirectly(Self.batches(trace: 1))
+        }
+        // A new store file beside the old index: its chunks reuse the ids the old index covers.
+        Self.removeDatabase(path)
+        let replaced = try SQLiteSpanStore(configuration: StoreConfiguration(path: path))
+        _ = try replaced.insertDirectly(Self.batches(trace: 2))
+        try await Self.expectIndexed(replaced, trace: 2)
+        #expect(try await replaced.traceSummary(SpanFixtures.traceID(1)) == nil)
+        #expect(try await replaced.findTraces(TraceQuery(service: "edge")).map(\.traceID) == [SpanFixtures.traceID(2)])
+    }
+
+    @Test func anIndexAheadOfARestoredStoreFileIsRebuilt() async throws {
+        let directory = try TemporaryDirectory(prefix: "keiro-index-file")
+        defer { directory.remove() }
+        let path = directory.file("store.sqlite")
+        let backup = directory.file("backup.sqlite")
+        do {
+            let store = try SQLiteSpanStore(configuration: StoreConfiguration(path: path))
+            _ = try store.insertDirectly(Self.batches(trace: 1))
+        }
+        try FileManager.default.copyItem(atPath: path, toPath: backup)
+        do {
+            let store = try SQLiteSpanStore(configuration: StoreConfiguration(path: path))
+            _ = try store.insertDirectly(Self.batches(trace: 2))
+        }
+        // The store file goes back to its copy; the index has indexed chunks it no longer has.
+        Self.removeDatabase(path)
+        try FileManager.default.copyItem(atPath: backup, toPath: path)
+        let restored = try SQLiteSpanStore(configuration: StoreConfiguration(path: path))
+        // Its next chunks take the ids trace 2's had.
+        _ = try restored.insertDirectly(Self.batches(trace: 3))
+        for n: UInt64 in [1, 3] { try await Self.expectIndexed(restored, trace: n) }
+        #expect(try await restored.traceSummary(SpanFixtures.traceID(2)) == nil)
     }
 }

@@ -56,7 +56,7 @@ import Testing
         let scope = InstrumentationScope(name: "keiro-test", version: "1")
 
         let queue = try DatabaseQueue(path: path)
-        try Migrations.migrator().migrate(queue, upTo: "0003_drop_span_rows")
+        try Self.migrator(path).migrate(queue, upTo: "0003_drop_span_rows")
         try await queue.write { db in
             try db.execute(sql: "INSERT INTO segments (id, span_count) VALUES (1, 1), (2, 2)")
             let serviceID = try Interned.service("gateway", db)
@@ -99,21 +99,26 @@ import Testing
         #expect(try await store.trace(trace).map(\.span) == [root, child])
         #expect(try await store.findTraces(TraceQuery(route: "/items", minDuration: 5_000)).map(\.traceID) == [trace])
         #expect(try await store.findTraces(TraceQuery(route: "/search")).map(\.traceID) == [other])
-        let (rows, entries, segments) = try queue.read { db in
+        let (rows, entries, segments) = try IndexFile.inspector(forStore: path).read { db in
             (try Row.fetchAll(db, sql: "SELECT segment, trace_id FROM traces ORDER BY segment"),
              try Int.fetchOne(db, sql: "SELECT count(*) FROM trace_search WHERE trace_id = ?", arguments: [Data(trace.bytes)])!,
-             try Row.fetchAll(db, sql: "SELECT trace_count, min_start_ns, max_start_ns, max_duration_ns FROM segments ORDER BY id"))
+             try Row.fetchAll(db, sql: "SELECT trace_count, min_start_ns, max_start_ns, max_duration_ns FROM segment_bounds ORDER BY id"))
         }
         #expect(rows.map { $0["segment"] as Int64 } == [1, 2])  // one row per trace, the split one in its home
         #expect(entries == 2)  // /items once, /aggregate
         #expect(segments.map { [$0[0], $0[1], $0[2], $0[3]] as [Int64] } == [[1, 1_000, 1_000, 5_000], [1, 1_500, 1_500, 100]])
     }
 
+    /// The store file's migrations, for writing files of older versions.
+    private static func migrator(_ path: String) throws -> DatabaseMigrator {
+        try Migrations.migrator(indexFile: IndexFile(storePath: path, synchronous: "NORMAL"), storePath: path)
+    }
+
     /// Writes spans the way schema version 1 stored them: one row each, body prefixed by
     /// its version byte, search entries per span, one summary row.
     private func writeVersion1File(path: String, spans: [Span], resource: Resource, scope: InstrumentationScope) throws {
         let queue = try DatabaseQueue(path: path)
-        try Migrations.migrator().migrate(queue, upTo: "0001_spans")
+        try Self.migrator(path).migrate(queue, upTo: "0001_spans")
         try queue.write { db in
             try db.execute(sql: "INSERT INTO segments (id, span_count) VALUES (1, ?)", arguments: [spans.count])
             try db.execute(sql: "INSERT INTO services (id, name) VALUES (1, ?)", arguments: [resource.serviceName])

@@ -46,7 +46,7 @@ import Testing
         var homedElsewhere = 0
 
         init(store: SQLiteSpanStore, batches: [SpanBatch]) async throws {
-            let db = try DatabaseQueue(path: store.configuration.path, configuration: { var c = Configuration(); c.readonly = true; return c }())
+            let db = try IndexFile.inspector(forStore: store.configuration.path)
             let rows = try db.read { db in
                 try Row.fetchAll(
                     db, sql: "SELECT k.name, e.value, e.trace_id FROM trace_search e JOIN index_keys k ON k.id = e.key_id")
@@ -61,7 +61,7 @@ import Testing
             (segmentCount, homedElsewhere) = try await db.read { db in
                 // Spans of traces homed in a segment beyond the spans written while it was current:
                 // (a lower bound of) the spans that joined their trace's row from a later segment.
-                (try Int.fetchOne(db, sql: "SELECT count(*) FROM segments WHERE trace_count > 0")!,
+                (try Int.fetchOne(db, sql: "SELECT count(*) FROM segment_bounds WHERE trace_count > 0")!,
                  try Int.fetchOne(
                     db,
                     sql: """
@@ -92,7 +92,7 @@ import Testing
                 try Int.fetchOne(
                     db,
                     sql: """
-                        SELECT count(*) FROM segments s JOIN (
+                        SELECT count(*) FROM segment_bounds s JOIN (
                             SELECT segment, count(*) AS n, min(start_ns) AS first, max(start_ns) AS last, max(duration_ns) AS longest
                             FROM traces GROUP BY segment) t ON t.segment = s.id
                         WHERE s.trace_count <> t.n OR s.min_start_ns <> t.first OR s.max_start_ns < t.last

@@ -142,7 +142,7 @@ let (endToEnd, writerSummary): (Duration, String) = ceilingOnly ? (.seconds(1), 
         try await posters.waitForAll()
     }
     let elapsed = clock.now - started
-    // The writer's share of the run: the collector's own commit histogram.
+    // The writer's and the indexer's shares of the run (each its own thread): the collector's histograms.
     let metrics = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(10))
     let text = String(buffer: try await metrics.body.collect(upTo: 1 << 22))
     func metric(_ name: String) -> Double {
@@ -151,10 +151,10 @@ let (endToEnd, writerSummary): (Duration, String) = ceilingOnly ? (.seconds(1), 
     let commits = metric("keiro_store_commit_duration_seconds_count")
     let indexRuns = metric("keiro_store_index_duration_seconds_count")
     let writerSummary = String(
-        format: "writer     : %.0f commits of %.0f spans and %.0f index runs of %.0f spans on average; busy %.0f %% of the run (commits %.0f %%, index %.0f %%)",
-        commits, Double(generated) / max(commits, 1), indexRuns, Double(generated) / max(indexRuns, 1),
-        100 * (metric("keiro_store_commit_duration_seconds_sum") + metric("keiro_store_index_duration_seconds_sum")) / seconds(elapsed),
+        format: "writer     : %.0f commits of %.0f spans, busy %.0f %% of the run; indexer: %.0f runs of %.0f spans, busy %.0f %%",
+        commits, Double(generated) / max(commits, 1),
         100 * metric("keiro_store_commit_duration_seconds_sum") / seconds(elapsed),
+        indexRuns, Double(generated) / max(indexRuns, 1),
         100 * metric("keiro_store_index_duration_seconds_sum") / seconds(elapsed))
     try await client.shutdown()
     await group.triggerGracefulShutdown()
