@@ -55,14 +55,15 @@ let package = Package(
             dependencies: ["KeiroModel", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
+        // SQLite settings Swift cannot make: sqlite3_config is variadic.
+        .target(name: "CSQLiteTuning", linkerSettings: [.linkedLibrary("sqlite3")]),
         // SQLite span store (schema in schemas/sqlite, applied at start-up).
         .target(
             name: "Store",
             dependencies: [
-                "KeiroModel", "Analyzer", "Deflate",
+                "KeiroModel", "Analyzer", "Deflate", "CSQLiteTuning",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
-                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

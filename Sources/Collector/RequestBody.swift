@@ -1,4 +1,4 @@
-import CompressNIO
+import Deflate
 import NIOCore
 
 /// Reading an ingest request's body: size limits before and after decompression, and the
@@ -20,30 +20,27 @@ enum RequestBody {
             guard body.readableBytes <= maxBytes else { throw .tooLarge(limitMessage(maxBytes)) }
             return body
         case "gzip", "x-gzip":
-            return try inflate(body, .gzip(), maxBytes: maxBytes)
+            return try inflate(body, .gzip, maxBytes: maxBytes)
         case "deflate":
             // RFC 9110's deflate is zlib-wrapped; some clients send raw deflate.
-            do { return try inflate(body, .zlib(), maxBytes: maxBytes) } catch .corrupt {
-                return try inflate(body, .deflate(), maxBytes: maxBytes)
+            do { return try inflate(body, .zlib, maxBytes: maxBytes) } catch .corrupt {
+                return try inflate(body, .raw, maxBytes: maxBytes)
             }
         default:
             throw .unsupportedEncoding("Content-Encoding '\(encoding)' is not supported; use gzip, deflate or none")
         }
     }
 
-    private static func inflate(_ body: ByteBuffer, _ algorithm: CompressionAlgorithm, maxBytes: Int) throws(Failure) -> ByteBuffer {
-        var input = body
-        do {
-            // compress-nio refuses to grow the output past maxSize; +1 tells "exactly at the limit" from "over".
-            let output = try input.decompress(with: algorithm, maxSize: maxBytes + 1)
-            guard output.readableBytes <= maxBytes else { throw Failure.tooLarge(limitMessage(maxBytes)) }
-            return output
-        } catch let error as CompressNIOError where error == .bufferOverflow {
-            throw .tooLarge(limitMessage(maxBytes))
-        } catch let failure as Failure {
-            throw failure
-        } catch {
-            throw .corrupt("body is not valid \(algorithm) data (\(error))")
+    /// Inflates through ISA-L (`Deflate.inflate`: ~3× zlib's speed, and inflating was about
+    /// a tenth of the collector's CPU per span).
+    private static func inflate(_ body: ByteBuffer, _ format: Deflate.Format, maxBytes: Int) throws(Failure) -> ByteBuffer {
+        let result = body.withUnsafeReadableBytes { bytes in
+            Result { () throws(Deflate.InflateFailure) in try Deflate.inflate(bytes, format: format, maxBytes: maxBytes) }
+        }
+        switch result {
+        case .success(let output): return ByteBuffer(bytes: output)
+        case .failure(.tooLarge): throw .tooLarge(limitMessage(maxBytes))
+        case .failure(.corrupt(let reason)): throw .corrupt("body is not valid \(format) data (\(reason))")
         }
     }
 

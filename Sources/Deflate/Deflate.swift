@@ -11,6 +11,8 @@ public enum Deflate {
     public enum Format: Sendable {
         /// RFC 1952 (`Content-Encoding: gzip`).
         case gzip
+        /// RFC 1950 (HTTP's `Content-Encoding: deflate`).
+        case zlib
         /// RFC 1951, no header or checksum.
         case raw
     }
@@ -58,7 +60,13 @@ private final class Workspace: @unchecked Sendable {
             stream.pointee.level = 1
             stream.pointee.level_buf = levelBuffer.assumingMemoryBound(to: UInt8.self)
             stream.pointee.level_buf_size = UInt32(Self.levelBufferSize)
-            stream.pointee.gzip_flag = UInt16(format == .gzip ? IGZIP_GZIP : IGZIP_DEFLATE)
+            let wrapper: Int32 =
+                switch format {
+                case .gzip: IGZIP_GZIP
+                case .zlib: IGZIP_ZLIB
+                case .raw: IGZIP_DEFLATE
+                }
+            stream.pointee.gzip_flag = UInt16(wrapper)
             stream.pointee.end_of_stream = 1
             stream.pointee.flush = UInt16(NO_FLUSH)
             stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: UInt8.self))

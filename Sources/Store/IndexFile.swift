@@ -56,9 +56,15 @@ final class IndexFile: Sendable {
     /// an older copy, whose next chunks would reuse ids the index covers) is emptied and
     /// marks nothing indexed, so that the store's chunks are indexed again (`IndexCatchUp`).
     func adopt(storeID: Data, lastChunk: Int64) throws {
-        try writer.write { db in
+        func belongs(_ db: Database) throws -> Bool {
             let state = try Row.fetchOne(db, sql: "SELECT store_id, indexed_through FROM index_state WHERE id = 1")
-            if let state, (state["store_id"] as Data) == storeID, (state["indexed_through"] as Int64) <= lastChunk { return }
+            guard let state else { return false }
+            return (state["store_id"] as Data) == storeID && (state["indexed_through"] as Int64) <= lastChunk
+        }
+        // Read first: a CLI opening a running collector's files takes no write lock.
+        if try writer.read(belongs) { return }
+        try writer.write { db in
+            if try belongs(db) { return }
             try Self.empty(db)
             try db.execute(sql: "INSERT INTO index_state (id, store_id, indexed_through) VALUES (1, ?, 0)", arguments: [storeID])
         }
