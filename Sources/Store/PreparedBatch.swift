@@ -61,7 +61,7 @@ struct PartFacts: Sendable {
     /// index the `IndexKeyTable` they were made with.
     var values: [IndexValue]
 
-    init(_ spans: [Span], serviceName: String, indexed: IndexedAttributes, keys: inout IndexKeyTable) {
+    init(_ spans: some Collection<Span>, serviceName: String, indexed: IndexedAttributes, keys: inout IndexKeyTable) {
         var values = IndexValues()
         values.insert(key: keys.index(of: SemanticAttributes.serviceName), value: serviceName)
         var flags: TraceFlags = []
@@ -111,15 +111,28 @@ struct IndexValues {
     }
 }
 
-/// Splits a scope's spans by trace, keeping the order in which traces first appear.
+/// Splits a scope's spans by trace, keeping the order in which traces first appear. The
+/// parts select the spans by position rather than copy them (copying a span retains every
+/// string and array it holds: ~0.2 µs per span in the ingest profile).
 enum TraceParts {
-    static func group(_ spans: [Span]) -> [(TraceID, [Span])] {
+    static func group(_ spans: [Span]) -> [(TraceID, SpanSelection)] {
         var order: [TraceID] = []
-        var byTrace: [TraceID: [Span]] = [:]
-        for span in spans {
-            if byTrace[span.traceID] == nil { order.append(span.traceID) }
-            byTrace[span.traceID, default: []].append(span)
+        var byTrace: [TraceID: [Int]] = [:]
+        for position in spans.indices {
+            let traceID = spans[position].traceID
+            if byTrace[traceID] == nil { order.append(traceID) }
+            byTrace[traceID, default: []].append(position)
         }
-        return order.map { ($0, byTrace[$0]!) }
+        return order.map { ($0, SpanSelection(spans: spans, positions: byTrace[$0]!)) }
     }
+}
+
+/// Some of an array's spans, by position.
+struct SpanSelection: RandomAccessCollection {
+    let spans: [Span]
+    let positions: [Int]
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { positions.count }
+    subscript(index: Int) -> Span { spans[positions[index]] }
 }
