@@ -144,9 +144,8 @@ let package = Package(
         .executableTarget(
             name: "IngestBench",
             dependencies: [
-                "KeiroModel", "OTLPWire", "Store", "Collector", "TestSupport",
+                "KeiroModel", "OTLPWire", "Store", "Collector", "TestSupport", "Deflate",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Benchmarks/IngestBench",
