@@ -1,0 +1,67 @@
+import KeiroModel
+@testable import Store
+import TestSupport
+import Testing
+
+/// The hand-off from the writer to the indexer: when runs are due, what readers wait for,
+/// and the writer held back while the indexer is behind.
+@Suite struct IndexQueueTests {
+    /// A stored part of `spans` spans of one trace.
+    private static func part(chunk: Int64, spans: Int) -> PendingPart {
+        let trace = SpanFixtures.traceID(UInt64(chunk))
+        let spans = (0..<spans).map { index in
+            SpanFixtures.httpServerSpan(
+                trace: trace, id: SpanFixtures.spanID(UInt64(chunk) * 100 + UInt64(index)), parent: nil, start: 1_000,
+                durationNanos: 10)
+        }
+        var keys = IndexKeyTable()
+        let facts = PartFacts(spans, serviceName: "api", indexed: IndexedAttributes(configuration: StoreConfiguration(path: "")), keys: &keys)
+        return PendingPart(traceID: trace, chunkID: chunk, segment: 1, serviceID: 1, keys: keys.keys, facts: facts)
+    }
+
+    @Test func aRunIsDueWhenARunsWorthOfSpansWaits() async {
+        let queue = IndexQueue(maxSpans: 10, delay: .seconds(3_600))
+        queue.committed([Self.part(chunk: 1, spans: 4)])
+        queue.committed([Self.part(chunk: 2, spans: 6)])
+        guard case .run(let parts, let through) = await queue.next() else { Issue.record("no run"); return }
+        #expect(parts.map(\.chunkID) == [1, 2] && through == 2)
+    }
+
+    @Test func aReaderWaitsForTheGroupsCommittedBeforeIt() async {
+        let queue = IndexQueue(maxSpans: 1_000, delay: .seconds(3_600))
+        queue.committed([Self.part(chunk: 1, spans: 1)])
+        let reader = Task { await queue.caughtUp() }
+        // The reader's request makes the run due at once, an hour before its delay.
+        guard case .run(let parts, let through) = await queue.next() else { Issue.record("no run"); return }
+        #expect(parts.count == 1)
+        // A group of duplicates only, committed during the run, is covered when it ends.
+        queue.committed([])
+        queue.indexed(through: through)
+        await reader.value
+        await queue.caughtUp()  // returns at once: nothing committed is unindexed
+    }
+
+    @Test func theWriterWaitsWhileFourRunsWaitToBeIndexed() async throws {
+        let queue = IndexQueue(maxSpans: 10, delay: .seconds(3_600))
+        queue.committed([Self.part(chunk: 1, spans: 40)])
+        let writer = Task {
+            await queue.roomForMore()
+            return ContinuousClock.now
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        let released = ContinuousClock.now
+        guard case .run(_, let through) = await queue.next() else { Issue.record("no run"); return }
+        queue.indexed(through: through)
+        #expect(await writer.value >= released)
+        await queue.roomForMore()  // nothing waits now
+    }
+
+    @Test func closingRunsWhatWaitsThenFinishes() async {
+        let queue = IndexQueue(maxSpans: 1_000, delay: .seconds(3_600))
+        queue.committed([Self.part(chunk: 1, spans: 1)])
+        queue.close()
+        guard case .run(let parts, _) = await queue.next() else { Issue.record("no run"); return }
+        #expect(parts.count == 1)
+        guard case .finished = await queue.next() else { Issue.record("not finished"); return }
+    }
+}
