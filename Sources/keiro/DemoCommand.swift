@@ -28,7 +28,10 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+        // A fresh database: the span file, its index file (`<db>-index`) and their WAL files.
+        for suffix in ["", "-wal", "-shm", "-index", "-index-wal", "-index-shm"] {
+            try? FileManager.default.removeItem(atPath: db + suffix)
+        }
         let topology = DemoTopology(configDir: configDir, db: db, collectorPort: collectorPort)
         try topology.start()
         defer { topology.stop() }
