@@ -19,13 +19,8 @@ final class IndexFile: Sendable {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
-            // Like the store's writer: the newest segment's trace-id indexes stay in the page
-            // cache, and a checkpoint every 10,000 WAL pages (in the indexer's thread) bounds the WAL.
-            try db.execute(
-                sql: """
-                    PRAGMA journal_mode = WAL; PRAGMA synchronous = \(synchronous); PRAGMA cache_size = -262144;
-                    PRAGMA wal_autocheckpoint = 10000; PRAGMA mmap_size = 4294967296
-                    """)
+            // The newest segment's trace-id indexes stay in the page cache; checkpoints run in the indexer's thread.
+            try db.execute(sql: "PRAGMA journal_mode = WAL; " + ConnectionPragmas.sql(synchronous: synchronous, cacheKiB: 262_144))
         }
         writer = try DatabaseQueue(path: path, configuration: config)
         try Migrations.indexMigrator().migrate(writer)

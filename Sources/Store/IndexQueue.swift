@@ -29,6 +29,8 @@ final class IndexQueue: Sendable {
         var through = 0
         /// Whether the indexer is running.
         var running = false
+        /// Whether the waiting parts' last run failed: only the delay brings the retry.
+        var failing = false
         /// When the oldest waiting part was committed.
         var since: ContinuousClock.Instant?
         var requested = false
@@ -91,18 +93,18 @@ final class IndexQueue: Sendable {
             enum Step { case work(Work), wait(ContinuousClock.Instant?) }
             let step: Step = state.withLock { state in
                 guard !state.parts.isEmpty else { return state.closed ? .work(.finished) : .wait(nil) }
-                let due = state.since.map { $0 + delay }
-                if state.requested || state.closed || state.spanCount >= maxSpans || due.map({ $0 <= .now }) == true {
+                if isDue(state) {
                     defer {
                         state.parts = []
                         state.spanCount = 0
                         state.since = nil
                         state.requested = false
+                        state.failing = false
                         state.running = true
                     }
                     return .work(.run(state.parts, through: state.through))
                 }
-                return .wait(due)
+                return .wait(state.since.map { $0 + delay })
             }
             switch step {
             case .work(let work): return work
@@ -116,8 +118,7 @@ final class IndexQueue: Sendable {
                 }
                 await withCheckedContinuation { (indexer: CheckedContinuation<Void, Never>) in
                     let resumeNow = state.withLock { state in
-                        let due = state.since.map { $0 + delay <= .now } ?? false
-                        if state.closed || state.requested || state.spanCount >= maxSpans || due { return true }
+                        if state.closed || isDue(state) { return true }
                         state.indexer = indexer
                         return false
                     }
@@ -128,6 +129,16 @@ final class IndexQueue: Sendable {
         }
     }
 
+    /// Whether parts wait and their run is due: the oldest has waited `delay`, or — unless
+    /// their last run failed — a reader asked, a run's worth waits or the queue closed.
+    /// (With nothing waiting nothing is due, so a request made during a run does not wake
+    /// the indexer again and again; nor does a failing run retry at once.)
+    private func isDue(_ state: State) -> Bool {
+        guard !state.parts.isEmpty else { return false }
+        if state.since.map({ $0 + delay <= .now }) == true { return true }
+        return !state.failing && (state.requested || state.closed || state.spanCount >= maxSpans)
+    }
+
     /// A run indexed the parts completing the groups up to `through`: waiting readers go on,
     /// and so does a writer waiting for room.
     func indexed(through: Int) {
@@ -135,7 +146,9 @@ final class IndexQueue: Sendable {
             state.running = false
             // Groups without parts committed during the run are covered too.
             let covered = state.parts.isEmpty ? max(through, state.through) : through
-            return (Self.advance(&state, through: covered), Self.take(&state.writer))
+            let ready = Self.advance(&state, through: covered)
+            if state.readers.isEmpty { state.requested = false }
+            return (ready, Self.take(&state.writer))
         }
         for reader in ready { reader.resume() }
         writer?.resume()
@@ -143,12 +156,21 @@ final class IndexQueue: Sendable {
 
     /// A run failed (the indexer logged why): its parts wait again, before any newer ones,
     /// and are retried one `delay` from now; waiting readers go on with what is indexed
-    /// rather than hang.
+    /// rather than hang. Once the queue is closed nothing is retried, newer parts neither
+    /// (a run past them would move the mark over their chunks): their chunks stay above the
+    /// index file's mark, and the store indexes them when it next opens.
     func failed(_ parts: [PendingPart]) {
         let readers = state.withLock { state in
-            state.parts = parts + state.parts
-            state.spanCount += parts.reduce(0) { $0 + $1.facts.aggregate.spanCount }
-            state.since = .now
+            if state.closed {
+                state.parts = []
+                state.spanCount = 0
+            } else {
+                state.parts = parts + state.parts
+                state.spanCount += parts.reduce(0) { $0 + $1.facts.aggregate.spanCount }
+                state.since = .now
+                state.failing = true
+            }
+            state.requested = false
             state.running = false
             defer { state.readers.removeAll() }
             return state.readers.map(\.continuation)

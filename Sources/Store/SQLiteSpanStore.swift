@@ -55,14 +55,8 @@ public final class SQLiteSpanStore: SpanStore {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
-            // The writer's 256 MiB page cache keeps the newest segment's digests in memory
-            // (readers get 16 MiB); checkpoints every 10,000 WAL pages (~40 MiB) bound the WAL.
-            let cacheKiB = db.configuration.readonly ? 16_384 : 262_144
-            try db.execute(
-                sql: """
-                    PRAGMA synchronous = \(synchronous); PRAGMA cache_size = -\(cacheKiB);
-                    PRAGMA wal_autocheckpoint = 10000; PRAGMA mmap_size = 4294967296
-                    """)
+            // The writer's page cache keeps the newest segment's digests in memory.
+            try db.execute(sql: ConnectionPragmas.sql(synchronous: synchronous, cacheKiB: db.configuration.readonly ? 16_384 : 262_144))
             // Readers see the index too. Never the writer: its write transactions would lock both files.
             if db.configuration.readonly {
                 try db.execute(sql: "ATTACH DATABASE ? AS idx", arguments: [index.path])
@@ -240,7 +234,8 @@ public final class SQLiteSpanStore: SpanStore {
     }
 
     /// Prepares and inserts batches, chunks then index, on the caller's thread, bypassing
-    /// the queue: the store's own ceiling, used by benchmarks.
+    /// the queue and the writer's threads: for loading a store without running it (tests,
+    /// the query benchmark).
     public func insertDirectly(_ batches: [SpanBatch]) throws -> WriteOutcome {
         let batches = try batches.map { try PreparedBatch($0, indexed: indexed) }
         let (outcomes, stored) = try pool.write { db in try insertChunks(batches, db) }

@@ -69,6 +69,12 @@ import Testing
         }
     }
 
+    /// Writes the traces numbered `traces` into the store at `path` (created if missing), then closes it.
+    private static func writeTraces(_ traces: [UInt64], to path: String) throws {
+        let store = try SQLiteSpanStore(configuration: StoreConfiguration(path: path))
+        for n in traces { _ = try store.insertDirectly(batches(trace: n)) }
+    }
+
     /// Removes the file at `path` and its WAL files.
     private static func removeDatabase(_ path: String) {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
@@ -78,10 +84,7 @@ import Testing
         let directory = try TemporaryDirectory(prefix: "keiro-index-file")
         defer { directory.remove() }
         let path = directory.file("store.sqlite")
-        do {
-            let store = try SQLiteSpanStore(configuration: StoreConfiguration(path: path))
-            for n: UInt64 in 1...2 { _ = try store.insertDirectly(Self.batches(trace: n)) }
-        }
+        try Self.writeTraces([1, 2], to: path)
         Self.removeDatabase(IndexFile.path(forStore: path))
         let reopened = try SQLiteSpanStore(configuration: StoreConfiguration(path: path))
         for n: UInt64 in 1...2 { try await Self.expectIndexed(reopened, trace: n) }
@@ -91,10 +94,7 @@ import Testing
         let directory = try TemporaryDirectory(prefix: "keiro-index-file")
         defer { directory.remove() }
         let path = directory.file("store.sqlite")
-        do {
-            let store = try SQLiteSpanStore(configuration: StoreConfiguration(path: path))
-            _ = try store.insertDirectly(Self.batches(trace: 1))
-        }
+        try Self.writeTraces([1], to: path)
         // A new store file beside the old index: its chunks reuse the ids the old index covers.
         Self.removeDatabase(path)
         let replaced = try SQLiteSpanStore(configuration: StoreConfiguration(path: path))
@@ -109,15 +109,9 @@ import Testing
         defer { directory.remove() }
         let path = directory.file("store.sqlite")
         let backup = directory.file("backup.sqlite")
-        do {
-            let store = try SQLiteSpanStore(configuration: StoreConfiguration(path: path))
-            _ = try store.insertDirectly(Self.batches(trace: 1))
-        }
+        try Self.writeTraces([1], to: path)
         try FileManager.default.copyItem(atPath: path, toPath: backup)
-        do {
-            let store = try SQLiteSpanStore(configuration: StoreConfiguration(path: path))
-            _ = try store.insertDirectly(Self.batches(trace: 2))
-        }
+        try Self.writeTraces([2], to: path)
         // The store file goes back to its copy; the index has indexed chunks it no longer has.
         Self.removeDatabase(path)
         try FileManager.default.copyItem(atPath: backup, toPath: path)

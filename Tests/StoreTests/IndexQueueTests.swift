@@ -1,5 +1,6 @@
 import KeiroModel
 @testable import Store
+import Synchronization
 import TestSupport
 import Testing
 
@@ -27,17 +28,25 @@ import Testing
         #expect(parts.map(\.chunkID) == [1, 2] && through == 2)
     }
 
-    @Test func aReaderWaitsForTheGroupsCommittedBeforeIt() async {
+    @Test func aReaderWaitsForTheGroupsCommittedBeforeIt() async throws {
         let queue = IndexQueue(maxSpans: 1_000, delay: .seconds(3_600))
         queue.committed([Self.part(chunk: 1, spans: 1)])
-        let reader = Task { await queue.caughtUp() }
+        let released = Mutex(false)
+        let reader = Task {
+            await queue.caughtUp()
+            released.withLock { $0 = true }
+        }
         // The reader's request makes the run due at once, an hour before its delay.
         guard case .run(let parts, let through) = await queue.next() else { Issue.record("no run"); return }
         #expect(parts.count == 1)
-        // A group of duplicates only, committed during the run, is covered when it ends.
+        // A group of duplicates only, committed during the run, is covered when it ends —
+        // not before: the reader still waits for the run.
         queue.committed([])
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(!released.withLock { $0 })
         queue.indexed(through: through)
         await reader.value
+        #expect(released.withLock { $0 })
         await queue.caughtUp()  // returns at once: nothing committed is unindexed
     }
 
@@ -63,5 +72,28 @@ import Testing
         guard case .run(let parts, _) = await queue.next() else { Issue.record("no run"); return }
         #expect(parts.count == 1)
         guard case .finished = await queue.next() else { Issue.record("not finished"); return }
+    }
+
+    @Test func aFailedRunIsRetriedAfterTheDelayNotAtOnce() async {
+        let delay: Duration = .milliseconds(200)
+        let queue = IndexQueue(maxSpans: 10, delay: delay)
+        queue.committed([Self.part(chunk: 1, spans: 20)])  // a run's worth: due at once
+        guard case .run(let parts, _) = await queue.next() else { Issue.record("no run"); return }
+        let failedAt = ContinuousClock.now
+        queue.failed(parts)
+        guard case .run(let retried, _) = await queue.next() else { Issue.record("no retry"); return }
+        #expect(ContinuousClock.now - failedAt >= delay)
+        #expect(retried.map(\.chunkID) == [1])
+    }
+
+    @Test func aRunFailingAfterCloseLeavesEverythingForTheNextOpen() async {
+        let queue = IndexQueue(maxSpans: 1_000, delay: .seconds(3_600))
+        queue.committed([Self.part(chunk: 1, spans: 1)])
+        queue.close()
+        guard case .run(let parts, _) = await queue.next() else { Issue.record("no run"); return }
+        // Parts committed during the run are newer: indexing them alone would move the mark past chunk 1.
+        queue.committed([Self.part(chunk: 2, spans: 1)])
+        queue.failed(parts)
+        guard case .finished = await queue.next() else { Issue.record("ran after a failure at close"); return }
     }
 }
