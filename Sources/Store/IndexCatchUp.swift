@@ -17,10 +17,11 @@ enum IndexCatchUp {
     ) throws -> [(traceID: TraceID, segment: Int64)] {
         var homes: [(traceID: TraceID, segment: Int64)] = []
         var after = try index.writer.read(IndexFile.indexedThrough)
+        let indexer = TraceIndexer()
         while true {
             let parts = try store.read { db in try self.parts(after: after, indexed: indexed, db) }
             guard let last = parts.last?.chunkID else { return homes }
-            homes += try index.writer.write { db in try TraceIndexer(db, knownHomes: RecentTraceHomes()).index(parts) }
+            homes += try index.writer.write { db in try indexer.index(parts, in: db, knownHomes: RecentTraceHomes()) }
             after = last
         }
     }

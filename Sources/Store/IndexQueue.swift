@@ -15,7 +15,7 @@ final class IndexQueue: Sendable {
     /// What the indexer does next.
     enum Work {
         /// Index these parts (in chunk order); they complete the groups up to `through`.
-        case run([PendingPart], through: Int)
+        case run(PendingParts, through: Int)
         /// The queue is closed and everything committed is indexed.
         case finished
     }
@@ -23,8 +23,7 @@ final class IndexQueue: Sendable {
     private struct State {
         var committed = 0
         var indexed = 0
-        var parts: [PendingPart] = []
-        var spanCount = 0
+        var parts = PendingParts()
         /// The group the waiting parts complete (with the run in flight, if none wait).
         var through = 0
         /// Whether the indexer is running.
@@ -65,9 +64,8 @@ final class IndexQueue: Sendable {
                 return (nil, state.running ? [] : Self.advance(&state, through: state.committed))
             }
             if state.since == nil { state.since = .now }
-            state.parts += parts
-            state.spanCount += parts.reduce(0) { $0 + $1.facts.aggregate.spanCount }
-            return (state.spanCount >= maxSpans || state.requested ? Self.take(&state.indexer) : nil, [])
+            state.parts.append(parts)
+            return (state.parts.spanCount >= maxSpans || state.requested ? Self.take(&state.indexer) : nil, [])
         }
         indexer?.resume()
         for reader in ready { reader.resume() }
@@ -77,7 +75,7 @@ final class IndexQueue: Sendable {
     func roomForMore() async {
         await withCheckedContinuation { (writer: CheckedContinuation<Void, Never>) in
             let resumeNow = state.withLock { state in
-                if state.spanCount < backlogLimit || state.closed { return true }
+                if state.parts.spanCount < backlogLimit || state.closed { return true }
                 state.writer = writer
                 return false
             }
@@ -95,8 +93,7 @@ final class IndexQueue: Sendable {
                 guard !state.parts.isEmpty else { return state.closed ? .work(.finished) : .wait(nil) }
                 if isDue(state) {
                     defer {
-                        state.parts = []
-                        state.spanCount = 0
+                        state.parts = PendingParts()
                         state.since = nil
                         state.requested = false
                         state.failing = false
@@ -136,7 +133,7 @@ final class IndexQueue: Sendable {
     private func isDue(_ state: State) -> Bool {
         guard !state.parts.isEmpty else { return false }
         if state.since.map({ $0 + delay <= .now }) == true { return true }
-        return !state.failing && (state.requested || state.closed || state.spanCount >= maxSpans)
+        return !state.failing && (state.requested || state.closed || state.parts.spanCount >= maxSpans)
     }
 
     /// A run indexed the parts completing the groups up to `through`: waiting readers go on,
@@ -159,14 +156,12 @@ final class IndexQueue: Sendable {
     /// rather than hang. Once the queue is closed nothing is retried, newer parts neither
     /// (a run past them would move the mark over their chunks): their chunks stay above the
     /// index file's mark, and the store indexes them when it next opens.
-    func failed(_ parts: [PendingPart]) {
+    func failed(_ parts: PendingParts) {
         let readers = state.withLock { state in
             if state.closed {
-                state.parts = []
-                state.spanCount = 0
+                state.parts = PendingParts()
             } else {
-                state.parts = parts + state.parts
-                state.spanCount += parts.reduce(0) { $0 + $1.facts.aggregate.spanCount }
+                state.parts.prepend(parts)
                 state.since = .now
                 state.failing = true
             }
@@ -219,5 +214,33 @@ final class IndexQueue: Sendable {
     private static func take(_ waiter: inout CheckedContinuation<Void, Never>?) -> CheckedContinuation<Void, Never>? {
         defer { waiter = nil }
         return waiter
+    }
+}
+
+/// Stored parts waiting for the indexer, in commit order, held as the writer's groups
+/// handed them over. (Appending each group into one array copied every part into fresh
+/// memory as the array grew: ~24k page faults per million demo spans, each costing
+/// several µs on a VM.)
+struct PendingParts: Sequence, Sendable {
+    private var groups: [[PendingPart]] = []
+    /// The spans the parts hold.
+    private(set) var spanCount = 0
+
+    var isEmpty: Bool { groups.isEmpty }
+
+    mutating func append(_ parts: [PendingPart]) {
+        guard !parts.isEmpty else { return }
+        groups.append(parts)
+        spanCount += parts.reduce(0) { $0 + $1.facts.aggregate.spanCount }
+    }
+
+    /// Puts `earlier` before the parts held.
+    mutating func prepend(_ earlier: PendingParts) {
+        groups = earlier.groups + groups
+        spanCount += earlier.spanCount
+    }
+
+    func makeIterator() -> FlattenSequence<[[PendingPart]]>.Iterator {
+        groups.joined().makeIterator()
     }
 }

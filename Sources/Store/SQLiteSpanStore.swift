@@ -142,8 +142,9 @@ public final class SQLiteSpanStore: SpanStore {
     }
 
     private func indexLoop() async {
+        let indexer = TraceIndexer()
         while case .run(let parts, let through) = await indexQueue.next() {
-            index(parts, through: through)
+            index(parts, through: through, with: indexer)
         }
     }
 
@@ -213,12 +214,12 @@ public final class SQLiteSpanStore: SpanStore {
 
     /// Indexes parts in one transaction of the index file; readers waiting for them go on.
     /// On failure the parts wait again (`IndexQueue.failed(_:)`) for a later run.
-    private func index(_ parts: [PendingPart], through: Int) {
+    private func index(_ parts: PendingParts, through: Int, with indexer: TraceIndexer) {
         do {
             let clock = ContinuousClock()
             let started = clock.now
-            try indexParts(parts)
-            onCommit?(.index, clock.now - started, parts.reduce(0) { $0 + $1.facts.aggregate.spanCount })
+            try indexParts(parts, with: indexer)
+            onCommit?(.index, clock.now - started, parts.spanCount)
             indexQueue.indexed(through: through)
         } catch {
             logger.error("stored spans not indexed yet; retrying", metadata: ["error": "\(error)"])
@@ -227,9 +228,9 @@ public final class SQLiteSpanStore: SpanStore {
     }
 
     /// Indexes `parts` in one transaction of the index file and remembers their homes.
-    private func indexParts(_ parts: [PendingPart]) throws {
+    private func indexParts(_ parts: some Sequence<PendingPart>, with indexer: TraceIndexer) throws {
         let known = recentHomes.withLock { $0 }
-        let homes = try index.writer.write { db in try TraceIndexer(db, knownHomes: known).index(parts) }
+        let homes = try index.writer.write { db in try indexer.index(parts, in: db, knownHomes: known) }
         recentHomes.withLock { $0.add(homes) }
     }
 
@@ -239,7 +240,7 @@ public final class SQLiteSpanStore: SpanStore {
     public func insertDirectly(_ batches: [SpanBatch]) throws -> WriteOutcome {
         let batches = try batches.map { try PreparedBatch($0, indexed: indexed) }
         let (outcomes, stored) = try pool.write { db in try insertChunks(batches, db) }
-        try indexParts(stored)
+        try indexParts(stored, with: TraceIndexer())
         return outcomes.reduce(into: WriteOutcome()) { total, outcome in
             total.stored += outcome.stored
             total.duplicates += outcome.duplicates

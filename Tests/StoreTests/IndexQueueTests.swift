@@ -25,7 +25,7 @@ import Testing
         queue.committed([Self.part(chunk: 1, spans: 4)])
         queue.committed([Self.part(chunk: 2, spans: 6)])
         guard case .run(let parts, let through) = await queue.next() else { Issue.record("no run"); return }
-        #expect(parts.map(\.chunkID) == [1, 2] && through == 2)
+        #expect(parts.map(\.chunkID) == [1, 2] && through == 2 && parts.spanCount == 10)
     }
 
     @Test func aReaderWaitsForTheGroupsCommittedBeforeIt() async throws {
@@ -38,7 +38,7 @@ import Testing
         }
         // The reader's request makes the run due at once, an hour before its delay.
         guard case .run(let parts, let through) = await queue.next() else { Issue.record("no run"); return }
-        #expect(parts.count == 1)
+        #expect(Array(parts).count == 1)
         // A group of duplicates only, committed during the run, is covered when it ends —
         // not before: the reader still waits for the run.
         queue.committed([])
@@ -70,7 +70,7 @@ import Testing
         queue.committed([Self.part(chunk: 1, spans: 1)])
         queue.close()
         guard case .run(let parts, _) = await queue.next() else { Issue.record("no run"); return }
-        #expect(parts.count == 1)
+        #expect(Array(parts).count == 1)
         guard case .finished = await queue.next() else { Issue.record("not finished"); return }
     }
 
