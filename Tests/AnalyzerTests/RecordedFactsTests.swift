@@ -28,10 +28,12 @@ import Testing
         KeiroAttributes.destinationHost, KeiroAttributes.destinationSubset, SemanticAttributes.serverAddress,
         SemanticAttributes.serverPort, SemanticAttributes.peerService, SemanticAttributes.urlFull,
         KeiroAttributes.routingDecision, KeiroAttributes.requestID, "http.request.method", "keiro", "response_flag",
+        KeiroAttributes.backoffWaitedMs, KeiroAttributes.retriesDisabled, "keiro.",
     ]
 
     private static let values: [AttributeValue] = [
-        .string("UT"), .string("URX,UT"), .string("-"), .string("UF,URX"), .string("upstream_per_try_timeout"),
+        .string("UT"), .string("URX,UT"), .string("-"), .string("UF,URX"), .string("UTX"), .string(",UT,"), .string("URX,"),
+        .string("UT,-"), .string(""), .string("upstream_per_try_timeout"),
         .string("per_try"), .string("overall"), .string("header"), .string("weight"), .string("reviews-CANARY"),
         .string("v2-Canary"), .string("canar"), .string("stable"), .string("2"), .string("1"), .string("x"),
         .string("http://search-canary.demo:8080/p"), .string("http://search.demo/p"), .string("not a url ://"),

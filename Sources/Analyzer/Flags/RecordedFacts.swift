@@ -37,21 +37,21 @@ struct RecordedFacts {
 
     private func value(_ slot: Int?) -> AttributeValue? { slot.map { attributes[$0].value } }
 
-    /// Keeps `index` for the slot of `key`, unless an earlier attribute has it. Other keys
-    /// are told apart by their UTF-8 length before any comparison (every attribute of every
+    /// Keeps `index` for the slot of `key`, unless an earlier attribute has it. Keys are
+    /// told apart by their UTF-8 length before any comparison (every attribute of every
     /// ingested span comes through here).
     private mutating func note(_ key: String, at index: Int) {
-        if key.utf8.starts(with: "keiro.".utf8) {
+        if Self.isKeiroKey(key) {
             hasKeiroAttributes = true
-            switch key {
-            case KeiroAttributes.retryReason: keep(index, in: &retryReason)
-            case KeiroAttributes.attempts: keep(index, in: &attempts)
-            case KeiroAttributes.timeout: keep(index, in: &timeout)
-            case KeiroAttributes.responseFlags: keep(index, in: &keiroResponseFlags)
-            case KeiroAttributes.responseDetails: keep(index, in: &keiroResponseDetails)
-            case KeiroAttributes.destinationHost: keep(index, in: &destinationHost)
-            case KeiroAttributes.destinationSubset: keep(index, in: &destinationSubset)
-            case KeiroAttributes.routingDecision: keep(index, in: &routingDecision)
+            switch key.utf8.count {
+            case 13 where key == KeiroAttributes.timeout: keep(index, in: &timeout)
+            case 14 where key == KeiroAttributes.attempts: keep(index, in: &attempts)
+            case 18 where key == KeiroAttributes.retryReason: keep(index, in: &retryReason)
+            case 20 where key == KeiroAttributes.responseFlags: keep(index, in: &keiroResponseFlags)
+            case 22 where key == KeiroAttributes.destinationHost: keep(index, in: &destinationHost)
+            case 22 where key == KeiroAttributes.routingDecision: keep(index, in: &routingDecision)
+            case 24 where key == KeiroAttributes.destinationSubset: keep(index, in: &destinationSubset)
+            case 27 where key == KeiroAttributes.responseDetails: keep(index, in: &keiroResponseDetails)
             default: break
             }
             return
@@ -68,6 +68,15 @@ struct RecordedFacts {
         }
     }
 
+    /// Whether `key` starts with `keiro.`, compared as bytes.
+    private static func isKeiroKey(_ key: String) -> Bool {
+        key.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.count >= keiroPrefix.count && zip(bytes, keiroPrefix).allSatisfy { $0 == $1 }
+        } ?? key.hasPrefix("keiro.")
+    }
+
+    private static let keiroPrefix: [UInt8] = Array("keiro.".utf8)
+
     private func keep(_ index: Int, in slot: inout Int?) {
         if slot == nil { slot = index }
     }
@@ -77,13 +86,13 @@ struct RecordedFacts {
     }
 
     /// Envoy response flags (`UT`, `URX`, …): Keiro's attribute, else Envoy's tag.
-    var responseFlags: [Substring] {
-        (value(keiroResponseFlags ?? envoyResponseFlags)?.displayString ?? "").split(separator: ",").filter { $0 != "-" }
+    var responseFlags: ResponseFlagList {
+        ResponseFlagList(value(keiroResponseFlags ?? envoyResponseFlags)?.displayString ?? "")
     }
 
     /// Keiro's `keiro.timeout`, else Envoy's `UT` flag (per-try when the details say
     /// `upstream_per_try_timeout`).
-    func firedTimeout(responseFlags: [Substring]) -> TraceFlags? {
+    func firedTimeout(responseFlags: ResponseFlagList) -> TraceFlags? {
         switch value(timeout)?.displayString {
         case "per_try": return .perTryTimeout
         case "overall": return .overallTimeout
@@ -122,16 +131,41 @@ struct RecordedFacts {
         containsCanary(value.displayString)
     }
 
-    /// `text.lowercased().contains("canary")` without Foundation: no non-ASCII character
-    /// lowercases to one of those ASCII letters.
+    /// `text.lowercased().contains("canary")` without Foundation, on the UTF-8 bytes: no
+    /// non-ASCII character lowercases to one of those ASCII letters.
     private static let canary = Array("canary".utf8)
 
     private static func containsCanary(_ text: String) -> Bool {
-        var utf8 = text.utf8[...]
-        while utf8.count >= canary.count {
-            if zip(utf8, canary).allSatisfy({ $0 | 0x20 == $1 }) { return true }
-            utf8 = utf8.dropFirst()
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count >= canary.count else { return false }
+            return (0...(bytes.count - canary.count)).contains { start in
+                canary.indices.allSatisfy { bytes[start + $0] | 0x20 == canary[$0] }
+            }
         }
-        return false
+    }
+}
+
+/// A comma-separated list of Envoy response flags (`UT,URX`; `-` for none), searched in
+/// place: the ingest path asks it about every span Keiro's proxies wrote.
+struct ResponseFlagList {
+    private var text: String
+
+    init(_ text: String) {
+        self.text = text
+    }
+
+    func contains(_ flag: StaticString) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            let flag = UnsafeBufferPointer(start: flag.utf8Start, count: flag.utf8CodeUnitCount)
+            var start = 0
+            while start <= bytes.count {
+                let end = bytes[start...].firstIndex(of: UInt8(ascii: ",")) ?? bytes.count
+                if end - start == flag.count, zip(bytes[start..<end], flag).allSatisfy({ $0 == $1 }) { return true }
+                start = end + 1
+            }
+            return false
+        }
     }
 }
