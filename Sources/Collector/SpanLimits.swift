@@ -10,6 +10,9 @@ struct SpanLimits: Sendable {
     /// Applies the limits in place; returns how many attributes were dropped or truncated.
     @discardableResult
     func apply(to batch: inout SpanBatch) -> Int {
+        // Nearly every batch is within the limits: a read-only pass finds out without the
+        // copies (and retains) of each span and value that changing them in place makes.
+        guard batch.resourceSpans.contains(where: exceedsLimits) else { return 0 }
         var changed = 0
         for r in batch.resourceSpans.indices {
             changed += limit(&batch.resourceSpans[r].resource)
@@ -32,6 +35,7 @@ struct SpanLimits: Sendable {
 
     /// Limits the owner's own attribute list (not those of nested events or links).
     private func limit(_ owner: inout some AttributeOwner) -> Int {
+        guard exceedsLimits(owner) else { return 0 }
         var changed = 0
         if owner.attributes.count > maxAttributes {
             changed += owner.attributes.count - maxAttributes
@@ -43,6 +47,21 @@ struct SpanLimits: Sendable {
         }
         if changed > 0 { owner.droppedAttributesCount = UInt32(clamping: UInt64(owner.droppedAttributesCount) + UInt64(changed)) }
         return changed
+    }
+
+    private func exceedsLimits(_ resourceSpans: ResourceSpans) -> Bool {
+        exceedsLimits(resourceSpans.resource)
+            || resourceSpans.scopeSpans.contains { scopeSpans in
+                exceedsLimits(scopeSpans.scope)
+                    || scopeSpans.spans.contains { span in
+                        exceedsLimits(span) || span.events.contains(where: exceedsLimits)
+                            || span.links.contains(where: exceedsLimits)
+                    }
+            }
+    }
+
+    private func exceedsLimits(_ owner: some AttributeOwner) -> Bool {
+        owner.attributes.count > maxAttributes || owner.attributes.contains { exceedsLength($0.value) }
     }
 
     private func exceedsLength(_ value: AttributeValue) -> Bool {
