@@ -56,7 +56,7 @@ public final class SQLiteSpanStore: SpanStore {
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
             // The writer's page cache keeps the newest segment's digests in memory.
-            try db.execute(sql: ConnectionPragmas.sql(synchronous: synchronous, cacheKiB: db.configuration.readonly ? 16_384 : 262_144))
+            try db.execute(sql: ConnectionPragmas.sql(synchronous: synchronous, cacheKiB: db.configuration.readonly ? 16_384 : 32_768))
             // Readers see the index too. Never the writer: its write transactions would lock both files.
             if db.configuration.readonly {
                 try db.execute(sql: "ATTACH DATABASE ? AS idx", arguments: [index.path])
