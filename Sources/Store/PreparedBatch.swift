@@ -53,13 +53,15 @@ struct PreparedBatch: Sendable {
 
 /// What the trace summary and the search index take from one part (the spans of one
 /// trace reported by one service): its aggregate, recorded flags and distinct indexed values.
-struct PartFacts: Sendable {
-    /// The summary the part adds; `root.serviceID` is set by the writer.
-    var aggregate: TraceAggregate
-    var flags: TraceFlags
+/// A class: the writer hands it on to the indexer by reference, not as ~120 bytes copied
+/// into every pending part (fresh memory the indexer frees a run later).
+final class PartFacts: Sendable {
+    /// The summary the part adds; `root.serviceID` is set by the indexer.
+    let aggregate: TraceAggregate
+    let flags: TraceFlags
     /// Distinct (index key, value) pairs, the service name and flag names included; keys
     /// index the `IndexKeyTable` they were made with.
-    var values: [IndexValue]
+    let values: [IndexValue]
 
     init(_ spans: some Collection<Span>, serviceName: String, indexed: IndexedAttributes, keys: inout IndexKeyTable) {
         var values = IndexValues()
