@@ -32,7 +32,7 @@ final class TraceIndexer {
         var values: [SearchValue]
     }
 
-    fileprivate struct SearchValue: Equatable {
+    fileprivate struct SearchValue: Hashable {
         var keyID: Int64
         var value: String
     }
@@ -51,6 +51,8 @@ final class TraceIndexer {
     /// The run's traces in (home, trace id) order, and their search entries.
     private var homed: [(segment: Int64, traceID: TraceID, slot: Int, isNew: Bool)] = []
     private var entries: [SearchEntry] = []
+    /// One segment's traces per search value, while collecting `entries`.
+    private var postings: [SearchValue: [TraceID]] = [:]
 
     /// What a run needs of the index file: its statements and the key ids it interned.
     fileprivate final class Run {
@@ -133,14 +135,10 @@ final class TraceIndexer {
         }
         homed.sort { ($0.segment, $0.traceID) < ($1.segment, $1.traceID) }
         for (home, _, slot, isNew) in homed {
-            let update = updates[slot]
-            let (start, end) = try run.upsert(update, segment: home)
+            let (start, end) = try run.upsert(updates[slot], segment: home)
             bounds[home, default: SegmentBounds()].add(start: start, duration: end - start, isNew: isNew)
-            for value in update.values {
-                entries.append(SearchEntry(segment: home, keyID: value.keyID, value: value.value, traceID: update.traceID))
-            }
         }
-        entries.sort { ($0.segment, $0.keyID, $0.value, $0.traceID) < ($1.segment, $1.keyID, $1.value, $1.traceID) }
+        collectSearchEntries()
         try run.insertSearchEntries.run(entries) { statement, first, entry in
             statement.bind(first, entry.segment)
             statement.bind(first + 1, entry.keyID)
@@ -149,6 +147,27 @@ final class TraceIndexer {
         }
         for (segment, bounds) in bounds { try bounds.add(to: segment, run.db) }
         return homed.map { ($0.traceID, $0.segment) }
+    }
+
+    /// Fills `entries` in `trace_search` order — segment, key, value, trace id — without
+    /// sorting them all: per segment the traces come in id order (`homed`), so each value's
+    /// traces are collected in order and only the segment's few distinct values are sorted.
+    private func collectSearchEntries() {
+        var start = homed.startIndex
+        while start < homed.endIndex {
+            let segment = homed[start].segment
+            let end = homed[start...].firstIndex { $0.segment != segment } ?? homed.endIndex
+            postings.removeAll(keepingCapacity: true)
+            for (_, traceID, slot, _) in homed[start..<end] {
+                for value in updates[slot].values { postings[value, default: []].append(traceID) }
+            }
+            for value in postings.keys.sorted(by: { ($0.keyID, $0.value) < ($1.keyID, $1.value) }) {
+                for traceID in postings[value]! {
+                    entries.append(SearchEntry(segment: segment, keyID: value.keyID, value: value.value, traceID: traceID))
+                }
+            }
+            start = end
+        }
     }
 }
 
