@@ -96,6 +96,12 @@ public final class SQLiteSpanStore: SpanStore {
     /// Spans the writer is committing now.
     public var writingSpans: Int { queue.writingSpans }
 
+    /// The index file beside the span file at `path` (`<path>-index`); the two files, with
+    /// their `-wal` and `-shm`, belong together.
+    public static func indexPath(forStore path: String) -> String {
+        IndexFile.path(forStore: path)
+    }
+
     /// Bytes on disk: the span and index files and their write-ahead logs.
     public var databaseSize: Int64 {
         [configuration.path, configuration.path + "-wal", index.path, index.path + "-wal"].reduce(0) { total, path in

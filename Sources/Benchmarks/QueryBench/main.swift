@@ -44,10 +44,6 @@ func loadAverage() -> String {
     ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ").prefix(3).joined(separator: " ")
 }
 
-func fileSize(_ path: String) -> Int64 {
-    ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.int64Value ?? 0
-}
-
 /// Durations of one query kind, in milliseconds.
 struct Timings {
     var name: String
@@ -132,24 +128,28 @@ func run(spans requested: Int) async throws -> SizeResult {
     let store = try SQLiteSpanStore(configuration: StoreConfiguration(path: path))
     var now = UInt64(Date().timeIntervalSince1970 * 1e9)
     let stored: Int
+    // The span file and the index file beside it (summaries, homes, search entries).
     let database = try DatabaseQueue(path: path)
+    let indexDatabase = try DatabaseQueue(path: SQLiteSpanStore.indexPath(forStore: path))
     if reusedPath == nil {
         stored = try load(requested, into: store, now: now)
     } else {
         // An existing store (`--db`): its newest span stands for the generator's "now".
-        (stored, now) = try await database.read { db in
-            (try Int.fetchOne(db, sql: "SELECT sum(span_count) FROM segments")!,
-             UInt64(try Int64.fetchOne(db, sql: "SELECT max(end_ns) FROM traces")!))
-        }
+        stored = try await database.read { db in try Int.fetchOne(db, sql: "SELECT sum(span_count) FROM segments")! }
+        now = UInt64(try await indexDatabase.read { db in try Int64.fetchOne(db, sql: "SELECT max(end_ns) FROM traces")! })
         print("== \(path): \(stored) spans")
     }
-    try await database.writeWithoutTransaction { db in _ = try Row.fetchAll(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
-    let bytes = fileSize(path) + fileSize(path + "-wal")
-    let perSpan = Double(bytes) / Double(stored)
-    print("   stored size: \(fixed(Double(bytes) / 1_048_576, 1)) MiB = \(fixed(perSpan, 0)) bytes/span (db + WAL after checkpoint; target ≤ 200: \(perSpan <= 200 ? "met" : "MISSED"))")
-    let tables = try? database.read { db in
-        try Row.fetchAll(db, sql: "SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC LIMIT 8")
+    for file in [database, indexDatabase] {
+        try await file.writeWithoutTransaction { db in _ = try Row.fetchAll(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }
+    let bytes = store.databaseSize
+    let perSpan = Double(bytes) / Double(stored)
+    print("   stored size: \(fixed(Double(bytes) / 1_048_576, 1)) MiB = \(fixed(perSpan, 0)) bytes/span (span and index files + WALs after checkpoint; target ≤ 200: \(perSpan <= 200 ? "met" : "MISSED"))")
+    let tables = try? [database, indexDatabase].flatMap { file in
+        try file.read { db in
+            try Row.fetchAll(db, sql: "SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC LIMIT 8")
+        }
+    }.sorted { ($0["bytes"] as Int64) > ($1["bytes"] as Int64) }.prefix(8)
     for row in tables ?? [] {
         let tableBytes = Double(row["bytes"] as Int64)
         print("     \(row["name"] as String): \(fixed(tableBytes / 1_048_576, 1)) MiB, \(fixed(tableBytes / Double(stored), 0)) B/span")
@@ -158,10 +158,11 @@ func run(spans requested: Int) async throws -> SizeResult {
     // MARK: Query parameters
     var random = SplitMix64(seed: seed ^ 0x5eed)
     func pick<T>(_ values: [T]) -> T { values[Int(random.next() % UInt64(values.count))] }
-    let traceIDs = try await database.read { db in
+    let traceIDs = try await indexDatabase.read { db in
         try Data.fetchAll(db, sql: "SELECT trace_id FROM traces ORDER BY random() LIMIT ?", arguments: [queriesPerKind])
     }.map { TraceID(bytes: $0)! }
     try database.close()
+    try indexDatabase.close()
     let routes = ["/search", "/aggregate", "/reviews", "/items", "/hello"]
     let headers: [[String: String]] = [["feature": "v1"], ["feature": "v2"], ["service-router-svca-demo": "svca-pr1.demo"]]
     let flagNames = ["retried", "timeout", "per-try-timeout", "overall-timeout", "canary", "header-route", "error"]
