@@ -90,6 +90,7 @@ final class TraceIndexer {
             slots.removeAll(keepingCapacity: true)
             homed.removeAll(keepingCapacity: true)
             entries.removeAll(keepingCapacity: true)
+            postings.removeAll(keepingCapacity: true)
         }
         let run = try Run(db, knownHomes: knownHomes)
         let mark = try IndexFile.indexedThrough(db)

@@ -28,9 +28,9 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // A fresh database: the span file, its index file (`<db>-index`) and their WAL files.
-        for suffix in ["", "-wal", "-shm", "-index", "-index-wal", "-index-shm"] {
-            try? FileManager.default.removeItem(atPath: db + suffix)
+        // A fresh database: the span file, its index file and their WAL files.
+        for file in [db, SQLiteSpanStore.indexPath(forStore: db)] {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
         }
         let topology = DemoTopology(configDir: configDir, db: db, collectorPort: collectorPort)
         try topology.start()
