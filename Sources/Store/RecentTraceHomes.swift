@@ -13,6 +13,12 @@ struct RecentTraceHomes: Sendable {
 
     subscript(traceID: TraceID) -> Int64? { newer[traceID] ?? older[traceID] }
 
+    /// Forgets the homes in segments up to `segment` (retention dropped them).
+    mutating func forget(segmentsThrough segment: Int64) {
+        newer = newer.filter { $0.value > segment }
+        older = older.filter { $0.value > segment }
+    }
+
     mutating func add(_ homes: [(traceID: TraceID, segment: Int64)]) {
         for (traceID, segment) in homes {
             if newer.count >= Self.generationSize {

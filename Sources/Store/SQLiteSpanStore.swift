@@ -35,13 +35,13 @@ public final class SQLiteSpanStore: SpanStore {
     /// The span file: one writer, concurrent readers (WAL) that attach the index file as
     /// `idx` (`read(_:)`): reads never wait for either writer.
     let pool: DatabasePool
-    private let index: IndexFile
+    let index: IndexFile
     private let queue: WriteQueue
     private let indexQueue: IndexQueue
     /// Home segments of recently indexed traces (indexer only).
-    private let recentHomes = Mutex(RecentTraceHomes())
+    let recentHomes = Mutex(RecentTraceHomes())
     private let indexed: IndexedAttributes
-    private let logger: Logger
+    let logger: Logger
     private let onCommit: CommitObserver?
 
     /// Opens (creating if needed) the database and applies pending migrations.
@@ -127,10 +127,20 @@ public final class SQLiteSpanStore: SpanStore {
     /// The writer and the indexer, each on its own thread. Runs until cancelled or
     /// `close()` is called, then commits and indexes what is still queued and returns;
     /// writes after that fail with `StoreUnavailable(.closed)`.
+    /// With a `StoreConfiguration.retention`, a third thread drops expired segments
+    /// (`prune(olderThan:now:)`) every `Retention.checkInterval(for:)`.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask(executorPreference: WriterExecutor(label: "keiro.store.indexer")) { await self.indexLoop() }
-            await withTaskExecutorPreference(WriterExecutor(label: "keiro.store.writer")) { await writerLoop() }
+            await withTaskGroup(of: Void.self) { retention in
+                if let age = configuration.retention {
+                    retention.addTask(executorPreference: WriterExecutor(label: "keiro.store.retention")) {
+                        await self.retentionLoop(age)
+                    }
+                }
+                await withTaskExecutorPreference(WriterExecutor(label: "keiro.store.writer")) { await writerLoop() }
+                retention.cancelAll()
+            }
             indexQueue.close()
         }
     }
@@ -214,7 +224,7 @@ public final class SQLiteSpanStore: SpanStore {
         let segment = try Segments.current(db, maxSpans: configuration.segmentSpans)
         let inserter = try ChunkInserter(db, segment: segment)
         let outcomes = try batches.map { try inserter.insert($0) }
-        try Segments.add(outcomes.reduce(0) { $0 + $1.stored }, to: segment, db)
+        try Segments.add(outcomes.reduce(0) { $0 + $1.stored }, to: segment, at: Retention.unixNanos(Date()), db)
         return (outcomes, inserter.stored)
     }
 
@@ -233,10 +243,13 @@ public final class SQLiteSpanStore: SpanStore {
         }
     }
 
-    /// Indexes `parts` in one transaction of the index file and remembers their homes.
+    /// Indexes `parts` in one transaction of the index file and remembers their homes. The
+    /// homes known are taken inside the transaction, so none of a segment retention dropped
+    /// (`prune`, also a transaction of the index file) is used after it.
     private func indexParts(_ parts: some Sequence<PendingPart>, with indexer: TraceIndexer) throws {
-        let known = recentHomes.withLock { $0 }
-        let homes = try index.writer.write { db in try indexer.index(parts, in: db, knownHomes: known) }
+        let homes = try index.writer.write { db in
+            try indexer.index(parts, in: db, knownHomes: recentHomes.withLock { $0 })
+        }
         recentHomes.withLock { $0.add(homes) }
     }
 

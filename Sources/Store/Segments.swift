@@ -5,19 +5,22 @@ import GRDB
 /// segment where it was first stored (its home); new traces go to the newest segment
 /// until it holds `StoreConfiguration.segmentSpans` spans, then a new one starts.
 enum Segments {
-    /// The segment to write into now, starting a new one when the newest is full.
+    /// The segment to write into now, starting a new one when the newest is full. A new
+    /// segment's first chunk is the id the next chunk gets (see 0008_segment_retention.sql).
     static func current(_ db: Database, maxSpans: Int) throws -> Int64 {
         if let row = try Row.fetchOne(db, sql: "SELECT id, span_count FROM segments ORDER BY id DESC LIMIT 1"),
             (row["span_count"] as Int) < maxSpans
         {
             return row["id"]
         }
-        try db.execute(sql: "INSERT INTO segments (span_count) VALUES (0)")
+        try db.execute(sql: "INSERT INTO segments (span_count, first_chunk) VALUES (0, (SELECT coalesce(max(id), 0) + 1 FROM chunks))")
         return db.lastInsertedRowID
     }
 
-    static func add(_ spans: Int, to segment: Int64, _ db: Database) throws {
-        try db.execute(sql: "UPDATE segments SET span_count = span_count + ? WHERE id = ?", arguments: [spans, segment])
+    /// Counts `spans` more in `segment`, written at `now` (unix ns).
+    static func add(_ spans: Int, to segment: Int64, at now: Int64, _ db: Database) throws {
+        try db.execute(
+            sql: "UPDATE segments SET span_count = span_count + ?, last_write_ns = ? WHERE id = ?", arguments: [spans, now, segment])
     }
 
     /// The newest segment, if any (read-only).

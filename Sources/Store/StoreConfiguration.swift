@@ -33,6 +33,13 @@ public struct StoreConfiguration: Sendable {
     /// Default 65,536 (docs/BENCHMARKS.md compares sizes).
     public var segmentSpans: Int
 
+    /// How long spans are kept, counted from when they were stored: `nil` (default) keeps
+    /// everything. Retention drops whole segments, oldest first, once the newest span
+    /// written into one is older than this (never the segment being written), so spans
+    /// stay up to one segment's worth of traffic longer. The files do not shrink: SQLite
+    /// reuses the freed pages for new spans.
+    public var retention: Duration?
+
     /// `PRAGMA synchronous` for the writer: `NORMAL` (default; a commit survives a process
     /// crash, WAL mode) or `FULL` (also survives power loss, slower).
     public var synchronousFull: Bool
@@ -45,6 +52,7 @@ public struct StoreConfiguration: Sendable {
         maxSpansPerTransaction: Int = 65_536,
         segmentSpans: Int = 65_536,
         indexDelay: Duration = .milliseconds(250),
+        retention: Duration? = nil,
         synchronousFull: Bool = false
     ) {
         self.path = path
@@ -54,6 +62,7 @@ public struct StoreConfiguration: Sendable {
         self.maxSpansPerTransaction = maxSpansPerTransaction
         self.segmentSpans = segmentSpans
         self.indexDelay = indexDelay
+        self.retention = retention
         self.synchronousFull = synchronousFull
     }
 }

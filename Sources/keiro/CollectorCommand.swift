@@ -1,6 +1,7 @@
 import ArgumentParser
 import Collector
 import Foundation
+import KeiroModel
 import Logging
 import Store
 
@@ -50,6 +51,11 @@ struct CollectorCommand: AsyncParsableCommand {
         help: "Request header name prefix indexed for search; repeatable (default: service-router-).")
     var indexedHeaderPrefixes: [String] = []
 
+    @Option(help: ArgumentHelp(
+        "How long spans are kept after they are stored, e.g. 72h or 30m (default: forever). Whole segments of the store go once their newest span is older.",
+        valueName: "duration"))
+    var retention: String?
+
     @Flag(help: "Use PRAGMA synchronous=FULL: a commit also survives power loss (slower).")
     var syncFull = false
 
@@ -71,6 +77,12 @@ struct CollectorCommand: AsyncParsableCommand {
         if let headers = indexedHeaders.nonEmpty ?? file.strings("indexed-headers") { store.indexedHeaders = Set(headers.map { $0.lowercased() }) }
         if let prefixes = indexedHeaderPrefixes.nonEmpty ?? file.strings("indexed-header-prefixes") { store.indexedHeaderPrefixes = prefixes }
         if let queued = try maxQueuedSpans ?? file.int("max-queued-spans") { store.maxQueuedSpans = try positive(queued, "max-queued-spans") }
+        if let text = retention ?? file.string("retention") {
+            guard let age = DurationSyntax.parse(text), age > .zero else {
+                throw ValidationError("retention must be a duration greater than 0 such as 72h or 30m (got '\(text)')")
+            }
+            store.retention = age
+        }
         store.synchronousFull = try syncFull || (file.bool("sync-full") ?? false)
         var configuration = CollectorConfiguration(host: listen.host, port: listen.port, store: store)
         if let value = try maxRequestBytes ?? file.int("max-request-bytes") { configuration.maxRequestBytes = try positive(value, "max-request-bytes") }
@@ -79,7 +91,7 @@ struct CollectorCommand: AsyncParsableCommand {
         if let value = try maxAttributeLength ?? file.int("max-attribute-length") { configuration.maxAttributeValueLength = try positive(value, "max-attribute-length") }
         try file.rejectUnknownKeys(allowed: [
             "listen", "db", "indexed-headers", "indexed-header-prefixes", "max-queued-spans", "sync-full", "max-request-bytes",
-            "max-decompressed-bytes", "max-attributes", "max-attribute-length",
+            "max-decompressed-bytes", "max-attributes", "max-attribute-length", "retention",
         ])
         return configuration
     }

@@ -20,6 +20,7 @@ import Testing
         #expect(configuration.store.path == "keiro.db")
         #expect(configuration.store.indexedHeaders == ["x-request-id", "feature"])
         #expect(configuration.store.indexedHeaderPrefixes == ["service-router-"])
+        #expect(configuration.store.retention == nil)
     }
 
     @Test func configFileSetsEveryOptionAndFlagsWin() throws {
@@ -34,6 +35,7 @@ import Testing
             indexed-headers: [X-Tenant, feature]
             indexed-header-prefixes: [x-route-]
             sync-full: true
+            retention: 72h
             """
         try withConfigFile(yaml) { path in
             let fromFile = try CollectorCommand.parse(["--config", path]).resolvedConfiguration()
@@ -48,14 +50,16 @@ import Testing
             #expect(fromFile.store.indexedHeaders == ["x-tenant", "feature"])
             #expect(fromFile.store.indexedHeaderPrefixes == ["x-route-"])
             #expect(fromFile.store.synchronousFull)
+            #expect(fromFile.store.retention == .seconds(72 * 3600))
 
-            let overridden = try CollectorCommand.parse(["--config", path, "--listen", "[::1]:4318", "--db", "other.db", "--max-attributes", "5"])
+            let overridden = try CollectorCommand.parse(["--config", path, "--listen", "[::1]:4318", "--db", "other.db", "--max-attributes", "5", "--retention", "90m"])
                 .resolvedConfiguration()
             #expect(overridden.host == "::1")
             #expect(overridden.port == 4318)
             #expect(overridden.store.path == "other.db")
             #expect(overridden.maxAttributesPerSpan == 5)
             #expect(overridden.maxRequestBytes == 1000)
+            #expect(overridden.store.retention == .seconds(90 * 60))
         }
     }
 
@@ -66,6 +70,8 @@ import Testing
         ("listen: 127.0.0.1", "is not host:port"),
         ("listen: 127.0.0.1:70000", "port must be a number from 0 to 65535"),
         ("- just a list", "must be a mapping"),
+        ("retention: 3d", "retention must be a duration greater than 0 such as 72h or 30m (got '3d')"),
+        ("retention: 0", "retention must be a duration greater than 0"),
     ])
     func badConfigFilesAreRejectedWithTheReason(yaml: String, message: String) throws {
         try withConfigFile(yaml) { path in

@@ -17,4 +17,16 @@ import Testing
         #expect(homes[id(0)] == nil)  // dropped with the oldest generation
         #expect(homes[id(size)] == 9 && homes[id(2 * size)] == 10)
     }
+
+    @Test func forgetsTheHomesInDroppedSegmentsOfBothGenerations() {
+        var homes = RecentTraceHomes()
+        let size = RecentTraceHomes.generationSize
+        func id(_ n: Int) -> TraceID { TraceID(high: 2, low: UInt64(n)) }
+        homes.add((0..<size).map { (id($0), Int64($0 % 4)) })  // the older generation once the next is added
+        homes.add([(id(size), 1), (id(size + 1), 5)])
+        homes.forget(segmentsThrough: 2)
+        #expect(homes[id(0)] == nil && homes[id(1)] == nil && homes[id(2)] == nil)
+        #expect(homes[id(3)] == 3 && homes[id(7)] == 3)
+        #expect(homes[id(size)] == nil && homes[id(size + 1)] == 5)
+    }
 }
