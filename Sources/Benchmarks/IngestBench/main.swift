@@ -19,6 +19,7 @@ import TestSupport
 // per span.
 //
 // Usage: IngestBench [--spans N] [--connections C] [--traffic unique|demo] [--ceiling-only | --e2e-only]
+//                    [--segment-spans N] [--retention-ms N] [--keep]
 //
 // Traffic: `unique` (default) — every batch is one proxy's spans of traces seen nowhere
 // else (~2 spans per trace: the worst case for the per-trace index); `demo` — complete
@@ -82,11 +83,15 @@ print(String(format: "RSS after preparing payloads: %.0f MiB", currentRSSMiB()))
 
 let ceilingOnly = CommandLine.arguments.contains("--ceiling-only")
 
-/// The store's defaults; `--segment-spans N` overrides the segment size to compare.
+/// The store's defaults; `--segment-spans N` overrides the segment size to compare, and
+/// `--retention-ms N` sets a retention, to measure ingest while expired segments are dropped.
 func storeConfiguration(path: String) -> StoreConfiguration {
     var configuration = StoreConfiguration(path: path)
     if CommandLine.arguments.contains("--segment-spans") {
         configuration.segmentSpans = argument("--segment-spans", default: configuration.segmentSpans)
+    }
+    if CommandLine.arguments.contains("--retention-ms") {
+        configuration.retention = .milliseconds(argument("--retention-ms", default: 0))
     }
     return configuration
 }
@@ -177,7 +182,10 @@ if !ceilingOnly {
     print(writerSummary)
 }
 // `--e2e-only`: stop after the HTTP run (to profile it alone).
-if CommandLine.arguments.contains("--e2e-only") { exit(0) }
+if CommandLine.arguments.contains("--e2e-only") {
+    if !keepDatabases { directory.remove() }  // `exit` skips the `defer` above
+    exit(0)
+}
 
 // MARK: Decoding alone: the request side's fixed cost, on one core
 // gunzip and OTLP protobuf decoding into Keiro's spans (SwiftProtobuf's messages, then the
