@@ -20,7 +20,7 @@ public struct Collector: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.store = try SQLiteSpanStore(
-            configuration: configuration.store, logger: logger, onCommit: { transaction, duration, _ in metrics.committed(transaction, after: duration) })
+            configuration: configuration.store, logger: logger, onCommit: { transaction, duration, spans in metrics.committed(transaction, after: duration, spans: spans) })
     }
 
     /// The HTTP application with the store writer attached as a service; `onServerRunning`

@@ -6,6 +6,8 @@ final class IngestMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let commitDuration: DurationHistogram
     private let indexDuration: DurationHistogram
+    private let retentionDuration: DurationHistogram
+    private let spansDropped: Counter
     private let queueDepth: Gauge
     private let databaseBytes: Gauge
     private let attributesLimited: Counter
@@ -33,6 +35,11 @@ final class IngestMetrics: Sendable {
         indexDuration = registry.makeDurationHistogram(
             descriptor: Self.name("store", "index_duration", "seconds", "Time to index one run of committed spans (summaries and search entries)"),
             buckets: buckets)
+        retentionDuration = registry.makeDurationHistogram(
+            descriptor: Self.name("store", "retention_duration", "seconds", "Time to drop one expired segment (index, then chunks)"),
+            buckets: buckets)
+        spansDropped = registry.makeCounter(
+            descriptor: Self.name("store", "spans_expired", "total", "Spans dropped by retention with their segments"))
         queueDepth = registry.makeGauge(descriptor: Self.name("store", "queue", "spans", "Spans accepted and waiting for the writer"))
         databaseBytes = registry.makeGauge(descriptor: Self.name("store", "database", "bytes", "Size of the SQLite database and its WAL"))
         attributesLimited = registry.makeCounter(
@@ -64,10 +71,13 @@ final class IngestMetrics: Sendable {
         if count > 0 { attributesLimited.increment(by: Int64(count)) }
     }
 
-    func committed(_ transaction: SQLiteSpanStore.Transaction, after duration: Duration) {
+    func committed(_ transaction: SQLiteSpanStore.Transaction, after duration: Duration, spans: Int) {
         switch transaction {
         case .chunks: commitDuration.record(duration)
         case .index: indexDuration.record(duration)
+        case .retention:
+            retentionDuration.record(duration)
+            spansDropped.increment(by: Int64(spans))
         }
     }
 

@@ -63,9 +63,12 @@ final class IndexQueue: Sendable {
                 // in flight commits.
                 return (nil, state.running ? [] : Self.advance(&state, through: state.committed))
             }
-            if state.since == nil { state.since = .now }
+            // The first waiting parts wake a parked indexer too, so that it sets its timer for
+            // `delay` from now: without one an idle store's last parts waited for a reader.
+            let first = state.since == nil
+            if first { state.since = .now }
             state.parts.append(parts)
-            return (state.parts.spanCount >= maxSpans || state.requested ? Self.take(&state.indexer) : nil, [])
+            return (first || state.parts.spanCount >= maxSpans || state.requested ? Self.take(&state.indexer) : nil, [])
         }
         indexer?.resume()
         for reader in ready { reader.resume() }

@@ -14,6 +14,7 @@ enum Retention {
     /// segment is older than 0008 and does not know it).
     struct ExpiredSegment: Equatable {
         var id: Int64
+        var spanCount: Int
         var nextFirstChunk: Int64?
     }
 
@@ -31,11 +32,11 @@ enum Retention {
     /// The oldest segments, oldest first, last written before `cutoff` (unix ns); stops at
     /// the first one that is not, and never includes the newest.
     static func expiredSegments(before cutoff: Int64, _ db: Database) throws -> [ExpiredSegment] {
-        let rows = try Row.fetchAll(db, sql: "SELECT id, first_chunk, last_write_ns FROM segments ORDER BY id")
+        let rows = try Row.fetchAll(db, sql: "SELECT id, span_count, first_chunk, last_write_ns FROM segments ORDER BY id")
         var expired: [ExpiredSegment] = []
         for (row, next) in zip(rows, rows.dropFirst()) {
             guard (row["last_write_ns"] as Int64) < cutoff else { break }
-            expired.append(ExpiredSegment(id: row["id"], nextFirstChunk: next["first_chunk"]))
+            expired.append(ExpiredSegment(id: row["id"], spanCount: row["span_count"], nextFirstChunk: next["first_chunk"]))
         }
         return expired
     }

@@ -3,13 +3,15 @@ import KeiroModel
 
 /// What one `prune(olderThan:now:)` dropped.
 public struct PruneOutcome: Sendable, Equatable {
-    /// Segments dropped, with their traces and chunks.
+    /// Segments dropped, with their spans, traces and chunks.
     public var segments = 0
+    public var spans = 0
     public var traces = 0
     public var chunks = 0
 
-    public init(segments: Int = 0, traces: Int = 0, chunks: Int = 0) {
+    public init(segments: Int = 0, spans: Int = 0, traces: Int = 0, chunks: Int = 0) {
         self.segments = segments
+        self.spans = spans
         self.traces = traces
         self.chunks = chunks
     }
@@ -27,7 +29,9 @@ extension SQLiteSpanStore {
         if beforeTime { return PruneOutcome() }
         let expired = try pool.read { db in try Retention.expiredSegments(before: cutoff, db) }
         var outcome = PruneOutcome()
+        let clock = ContinuousClock()
         for segment in expired {
+            let started = clock.now
             let traces = try index.writer.write { db in
                 let traces = try Retention.dropIndex(segment, db)
                 if traces != nil { recentHomes.withLock { $0.forget(segmentsThrough: segment.id) } }
@@ -40,6 +44,8 @@ extension SQLiteSpanStore {
                 try Retention.dropChunks(throughSegment: segment.id, below: segment.nextFirstChunk, db)
             }
             outcome.segments += 1
+            outcome.spans += segment.spanCount
+            onCommit?(.retention, clock.now - started, segment.spanCount)
         }
         return outcome
     }
@@ -52,7 +58,10 @@ extension SQLiteSpanStore {
                 if outcome.segments > 0 {
                     logger.info(
                         "retention dropped expired segments",
-                        metadata: ["segments": "\(outcome.segments)", "traces": "\(outcome.traces)", "chunks": "\(outcome.chunks)"])
+                        metadata: [
+                            "segments": "\(outcome.segments)", "spans": "\(outcome.spans)", "traces": "\(outcome.traces)",
+                            "chunks": "\(outcome.chunks)",
+                        ])
                 }
             } catch {
                 logger.error("expired segments not dropped yet; retrying", metadata: ["error": "\(error)"])

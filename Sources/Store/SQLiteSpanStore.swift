@@ -20,15 +20,18 @@ import Synchronization
 /// runs. Reads wait for the index to cover every batch acknowledged before they began, so
 /// a reader sees what was acknowledged to anyone.
 public final class SQLiteSpanStore: SpanStore {
-    /// The two kinds of transaction.
+    /// The kinds of transaction.
     public enum Transaction: Sendable {
         /// A group's chunks, which its batches' acknowledgements wait for.
         case chunks
         /// An index run over the parts committed since the last one.
         case index
+        /// Retention dropping one expired segment (its index, then its chunks).
+        case retention
     }
 
-    /// Called after each committed transaction with its kind, duration and span count.
+    /// Called after each committed transaction with its kind, duration and span count (for
+    /// `.retention`, the spans the dropped segment held).
     public typealias CommitObserver = @Sendable (_ transaction: Transaction, _ duration: Duration, _ spans: Int) -> Void
 
     public let configuration: StoreConfiguration
@@ -42,7 +45,7 @@ public final class SQLiteSpanStore: SpanStore {
     let recentHomes = Mutex(RecentTraceHomes())
     private let indexed: IndexedAttributes
     let logger: Logger
-    private let onCommit: CommitObserver?
+    let onCommit: CommitObserver?
 
     /// Opens (creating if needed) the database and applies pending migrations.
     public init(configuration: StoreConfiguration, logger: Logger = Logger(label: "keiro.store"), onCommit: CommitObserver? = nil)

@@ -94,6 +94,27 @@ import Testing
         }
     }
 
+    /// With a retention, a running collector drops expired segments by itself: the old
+    /// trace is gone from the API, the newest segment's stays, and /metrics counts the spans.
+    @Test func retentionDropsExpiredSpansAndCountsThem() async throws {
+        try await withRunningCollector(configure: { $0.store.segmentSpans = 3; $0.store.retention = .milliseconds(200) }) { collector throws in
+            for trace: UInt64 in [40, 41] {
+                let body = try gzip(otlpBytes(simpleBatch(trace: trace, count: 3)))
+                #expect(try await collector.post("/v1/traces", body: body, headers: gzipProtobufHeaders).status == 200)
+            }
+            let deadline = ContinuousClock.now + .seconds(10)
+            var metrics = ""
+            while !metrics.contains("keiro_store_spans_expired_total 3"), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+                metrics = try await collector.get("/metrics").text
+            }
+            #expect(metrics.contains("keiro_store_spans_expired_total 3"))
+            #expect(metrics.contains("keiro_store_retention_duration_seconds_count 1"))
+            #expect(try await collector.get("/api/traces/\(SpanFixtures.traceID(40))").status == 404)
+            #expect(try await collector.get("/api/traces/\(SpanFixtures.traceID(41))").status == 200)
+        }
+    }
+
     @Test func summaryIsRightWhenATraceArrivesInThreeBatchesInReverseOrder() async throws {
         try await withRunningCollector { collector throws in
             let trace = SpanFixtures.traceID(30)

@@ -28,6 +28,24 @@ import Testing
         #expect(parts.map(\.chunkID) == [1, 2] && through == 2 && parts.spanCount == 10)
     }
 
+    /// An indexer that parked on an empty queue wakes for the first parts and runs them
+    /// `delay` later, with no reader asking (it used to wait for one, or for a run's worth).
+    @Test func partsCommittedWhileTheIndexerWaitsAreIndexedAfterTheDelay() async throws {
+        let queue = IndexQueue(maxSpans: 1_000, delay: .milliseconds(100))
+        let run = Task { await queue.next() }
+        try await Task.sleep(for: .milliseconds(50))  // the indexer parks: nothing waits
+        let started = ContinuousClock.now
+        queue.committed([Self.part(chunk: 1, spans: 1)])
+        let closer = Task {  // bounds the test: closing makes the run due
+            try? await Task.sleep(for: .seconds(5))
+            queue.close()
+        }
+        defer { closer.cancel() }
+        guard case .run(let parts, let through) = await run.value else { Issue.record("no run"); return }
+        #expect(ContinuousClock.now - started < .seconds(4))
+        #expect(parts.map(\.chunkID) == [1] && through == 1)
+    }
+
     @Test func aReaderWaitsForTheGroupsCommittedBeforeIt() async throws {
         let queue = IndexQueue(maxSpans: 1_000, delay: .seconds(3_600))
         queue.committed([Self.part(chunk: 1, spans: 1)])

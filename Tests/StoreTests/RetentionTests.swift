@@ -38,7 +38,7 @@ import Testing
             #expect(try counts(store) == (chunks: 3, segments: 3, homes: 3))
 
             let outcome = try store.prune(olderThan: .seconds(60), now: Date().addingTimeInterval(3_600))
-            #expect(outcome == PruneOutcome(segments: 2, traces: 2, chunks: 2))
+            #expect(outcome == PruneOutcome(segments: 2, spans: 6, traces: 2, chunks: 2))
             #expect(try counts(store) == (chunks: 1, segments: 1, homes: 1))
             for n: UInt64 in 1...2 {
                 #expect(try await store.trace(SpanFixtures.traceID(n)).isEmpty)
@@ -72,7 +72,7 @@ import Testing
             try DatabaseQueue(path: store.configuration.path).write { db in
                 try db.execute(sql: "UPDATE segments SET last_write_ns = 0 WHERE id = 1")
             }
-            #expect(try store.prune(olderThan: .seconds(3_600)) == PruneOutcome(segments: 1, traces: 1, chunks: 1))
+            #expect(try store.prune(olderThan: .seconds(3_600)) == PruneOutcome(segments: 1, spans: 3, traces: 1, chunks: 1))
             #expect(try await store.trace(SpanFixtures.traceID(1)).isEmpty)
             #expect(try await store.trace(SpanFixtures.traceID(2)).count == 2)
             #expect(try await store.trace(SpanFixtures.traceID(3)).count == 3)
@@ -104,7 +104,7 @@ import Testing
             for n: UInt64 in 1...2 { _ = try await store.write(trace(n)) }
             #expect(try store.prune(olderThan: .seconds(60), now: Date().addingTimeInterval(3_600)) == PruneOutcome())
             await store.indexCaughtUp()
-            #expect(try store.prune(olderThan: .seconds(60), now: Date().addingTimeInterval(3_600)) == PruneOutcome(segments: 1, traces: 1, chunks: 1))
+            #expect(try store.prune(olderThan: .seconds(60), now: Date().addingTimeInterval(3_600)) == PruneOutcome(segments: 1, spans: 3, traces: 1, chunks: 1))
             #expect(try await store.trace(SpanFixtures.traceID(1)).isEmpty)
             #expect(try await store.findTraces(TraceQuery(limit: 10)).map(\.traceID) == [SpanFixtures.traceID(2)])
         }
