@@ -99,8 +99,7 @@ public struct TraceSummaryJSON: Encodable, Sendable {
 
     public init(_ summary: TraceSummary) {
         traceId = summary.traceID.hexString
-        start = Date(timeIntervalSince1970: Double(summary.startTimeUnixNano) / 1e9)
-            .formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        start = RFC3339.timestamp(unixNanos: summary.startTimeUnixNano)
         startTimeUnixNano = summary.startTimeUnixNano
         durationNanos = summary.durationNanos
         spanCount = summary.spanCount

@@ -1,6 +1,7 @@
 import Foundation
 import KeiroModel
 import Store
+import TraceJSON
 
 /// Terminal renderings of stored spans and trace summaries.
 enum TraceTable {
@@ -23,7 +24,7 @@ enum TraceTable {
     static func render(_ traces: [TraceSummary]) -> String {
         let rows = traces.map { trace in
             [
-                timestamp(trace.startTimeUnixNano), trace.traceID.hexString, rootLabel(trace), milliseconds(trace.durationNanos),
+                RFC3339.timestamp(unixNanos: trace.startTimeUnixNano), trace.traceID.hexString, rootLabel(trace), milliseconds(trace.durationNanos),
                 String(trace.spanCount), String(trace.errorCount), trace.flags.isEmpty ? "-" : trace.flags.flagNames.joined(separator: ","),
             ]
         }
@@ -40,13 +41,6 @@ enum TraceTable {
 
     static func milliseconds(_ nanos: UInt64) -> String {
         String(format: "%.3fms", Double(nanos) / 1e6)
-    }
-
-    static func timestamp(_ nanos: UInt64) -> String {
-        let date = Date(timeIntervalSince1970: Double(nanos) / 1e9)
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
     }
 
     private static func table(header: [String], rows: [[String]]) -> String {
