@@ -224,10 +224,12 @@ public final class SQLiteSpanStore: SpanStore {
     }
 
     private func insertChunks(_ batches: [PreparedBatch], _ db: Database) throws -> ([WriteOutcome], [PendingPart]) {
-        let segment = try Segments.current(db, maxSpans: configuration.segmentSpans)
+        let now = Retention.unixNanos(Date())
+        let segment = try Segments.current(
+            db, maxSpans: configuration.segmentSpans, maxAge: configuration.retention.map { $0.nanoseconds / 4 }, now: now)
         let inserter = try ChunkInserter(db, segment: segment)
         let outcomes = try batches.map { try inserter.insert($0) }
-        try Segments.add(outcomes.reduce(0) { $0 + $1.stored }, to: segment, at: Retention.unixNanos(Date()), db)
+        try Segments.add(outcomes.reduce(0) { $0 + $1.stored }, to: segment, at: now, db)
         return (outcomes, inserter.stored)
     }
 

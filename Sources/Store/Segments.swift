@@ -5,15 +5,18 @@ import GRDB
 /// segment where it was first stored (its home); new traces go to the newest segment
 /// until it holds `StoreConfiguration.segmentSpans` spans, then a new one starts.
 enum Segments {
-    /// The segment to write into now, starting a new one when the newest is full. A new
-    /// segment's first chunk is the id the next chunk gets (see 0008_segment_retention.sql).
-    static func current(_ db: Database, maxSpans: Int) throws -> Int64 {
-        if let row = try Row.fetchOne(db, sql: "SELECT id, span_count FROM segments ORDER BY id DESC LIMIT 1"),
-            (row["span_count"] as Int) < maxSpans
+    /// The segment to write into at `now` (unix ns), starting a new one when the newest is
+    /// full or, given `maxAge`, was made that long ago. A new segment's first chunk is the
+    /// id the next chunk gets (see 0008_segment_retention.sql).
+    static func current(_ db: Database, maxSpans: Int, maxAge: Int64?, now: Int64) throws -> Int64 {
+        if let row = try Row.fetchOne(db, sql: "SELECT id, span_count, created_ns FROM segments ORDER BY id DESC LIMIT 1"),
+            (row["span_count"] as Int) < maxSpans, maxAge.map({ now - (row["created_ns"] as Int64) < $0 }) ?? true
         {
             return row["id"]
         }
-        try db.execute(sql: "INSERT INTO segments (span_count, first_chunk) VALUES (0, (SELECT coalesce(max(id), 0) + 1 FROM chunks))")
+        try db.execute(
+            sql: "INSERT INTO segments (span_count, first_chunk, created_ns) VALUES (0, (SELECT coalesce(max(id), 0) + 1 FROM chunks), ?)",
+            arguments: [now])
         return db.lastInsertedRowID
     }
 

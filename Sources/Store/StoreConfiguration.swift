@@ -35,8 +35,10 @@ public struct StoreConfiguration: Sendable {
 
     /// How long spans are kept, counted from when they were stored: `nil` (default) keeps
     /// everything. Retention drops whole segments, oldest first, once the newest span
-    /// written into one is older than this (never the segment being written), so spans
-    /// stay up to one segment's worth of traffic longer. The files do not shrink: SQLite
+    /// written into one is older than this (never the segment being written); with a
+    /// retention a segment is also closed when it is a quarter of it old, so spans stay up
+    /// to about a quarter of the retention longer (or one segment's worth of traffic, when
+    /// that comes sooner). The files do not shrink: SQLite
     /// reuses the freed pages for new spans.
     public var retention: Duration?
 

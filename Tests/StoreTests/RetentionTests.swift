@@ -110,6 +110,22 @@ import Testing
         }
     }
 
+    /// With a retention, a segment that is a quarter of it old is closed even with room
+    /// left, so that little traffic does not keep the oldest spans past the retention.
+    @Test func littleTrafficStillExpires() async throws {
+        try await withTemporaryStore(configuration: { $0.retention = .milliseconds(400) }) { store throws in
+            _ = try await store.write(trace(1))
+            try await Task.sleep(for: .milliseconds(150))
+            _ = try await store.write(trace(2))  // a new segment: the first is 100 ms old
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try await !store.trace(SpanFixtures.traceID(1)).isEmpty, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(try await store.trace(SpanFixtures.traceID(1)).isEmpty)
+            #expect(try await store.trace(SpanFixtures.traceID(2)).count == 3)
+        }
+    }
+
     /// With a retention set, the running store drops expired segments by itself.
     @Test func theRunningStorePrunesOnItsOwn() async throws {
         try await withTemporaryStore(configuration: { $0.segmentSpans = 3; $0.retention = .milliseconds(200) }) { store throws in
