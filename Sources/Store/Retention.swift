@@ -1,4 +1,3 @@
-import Foundation
 import GRDB
 
 /// Retention's steps on the two files: which segments have expired, and dropping one with
@@ -22,11 +21,6 @@ enum Retention {
     /// 50 ms and a minute.
     static func checkInterval(for retention: Duration) -> Duration {
         min(.seconds(60), max(.milliseconds(50), retention / 10))
-    }
-
-    /// Unix nanoseconds of `date`.
-    static func unixNanos(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1e9).rounded())
     }
 
     /// The oldest segments, oldest first, last written before `cutoff` (unix ns); stops at

@@ -1,4 +1,3 @@
-import Foundation
 import KeiroModel
 
 /// What one `prune(olderThan:now:)` dropped.
@@ -18,15 +17,16 @@ public struct PruneOutcome: Sendable, Equatable {
 }
 
 extension SQLiteSpanStore {
-    /// Drops, oldest first, every segment last written more than `age` before `now`, except
+    /// Drops, oldest first, every segment last written more than `age` before `now` (Unix
+    /// nanoseconds, as the segments' write times), except
     /// the newest and any the index does not cover yet (`StoreConfiguration.retention`;
     /// `run()` calls this on its own thread when that is set). Each segment goes in two
     /// transactions: its search index first, so no reader finds a trace whose chunks are
     /// gone (a reader that already had it reads the chunks that are left), then its chunks.
     /// Blocks on both files' writers.
     @discardableResult
-    public func prune(olderThan age: Duration, now: Date = Date()) throws -> PruneOutcome {
-        let (cutoff, beforeTime) = Retention.unixNanos(now).subtractingReportingOverflow(age.nanoseconds)
+    public func prune(olderThan age: Duration, now: UInt64 = unixNanosNow()) throws -> PruneOutcome {
+        let (cutoff, beforeTime) = Int64(now).subtractingReportingOverflow(age.nanoseconds)
         if beforeTime { return PruneOutcome() }
         let expired = try pool.read { db in try Retention.expiredSegments(before: cutoff, db) }
         var outcome = PruneOutcome()

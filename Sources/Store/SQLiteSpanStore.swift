@@ -224,7 +224,7 @@ public final class SQLiteSpanStore: SpanStore {
     }
 
     private func insertChunks(_ batches: [PreparedBatch], _ db: Database) throws -> ([WriteOutcome], [PendingPart]) {
-        let now = Retention.unixNanos(Date())
+        let now = Int64(unixNanosNow())
         let segment = try Segments.current(
             db, maxSpans: configuration.segmentSpans, maxAge: configuration.retention.map { $0.nanoseconds / 4 }, now: now)
         let inserter = try ChunkInserter(db, segment: segment)

@@ -1,7 +1,6 @@
-import Foundation
 import GRDB
 import KeiroModel
-import Store
+@testable import Store
 import TestSupport
 import Testing
 
@@ -19,16 +18,15 @@ import Testing
             })
     }
 
+    /// Unix nanoseconds an hour from now: when everything written in a test has expired.
+    private func anHourFromNow() -> UInt64 { unixNanosNow() + 3_600_000_000_000 }
+
     /// Rows of the store's tables that retention empties: chunks, segments, trace homes.
     private func counts(_ store: SQLiteSpanStore) throws -> (chunks: Int, segments: Int, homes: Int) {
-        let path = store.configuration.path
-        let (chunks, segments) = try DatabaseQueue(path: path).read { db in
-            (try Int.fetchOne(db, sql: "SELECT count(*) FROM chunks")!, try Int.fetchOne(db, sql: "SELECT count(*) FROM segments")!)
+        try IndexFile.inspector(forStore: store.configuration.path).read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM chunks")!, try Int.fetchOne(db, sql: "SELECT count(*) FROM segments")!,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM idx.trace_homes")!)
         }
-        let homes = try DatabaseQueue(path: SQLiteSpanStore.indexPath(forStore: path)).read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM trace_homes")!
-        }
-        return (chunks, segments, homes)
     }
 
     @Test func expiredSegmentsGoOldestFirstButNeverTheNewest() async throws {
@@ -37,7 +35,7 @@ import Testing
             await store.indexCaughtUp()
             #expect(try counts(store) == (chunks: 3, segments: 3, homes: 3))
 
-            let outcome = try store.prune(olderThan: .seconds(60), now: Date().addingTimeInterval(3_600))
+            let outcome = try store.prune(olderThan: .seconds(60), now: anHourFromNow())
             #expect(outcome == PruneOutcome(segments: 2, spans: 6, traces: 2, chunks: 2))
             #expect(try counts(store) == (chunks: 1, segments: 1, homes: 1))
             for n: UInt64 in 1...2 {
@@ -86,12 +84,12 @@ import Testing
         try await withTemporaryStore(configuration: { $0.segmentSpans = 3 }) { store throws in
             for n: UInt64 in 1...2 { _ = try await store.write(trace(n)) }
             await store.indexCaughtUp()
-            #expect(try store.prune(olderThan: .seconds(60), now: Date().addingTimeInterval(3_600)).segments == 1)
+            #expect(try store.prune(olderThan: .seconds(60), now: anHourFromNow()).segments == 1)
             _ = try await store.write(trace(1, spans: 4...4))
             let again = try await store.trace(SpanFixtures.traceID(1))
             #expect(again.map(\.span.spanID) == [SpanFixtures.spanID(14)])
             #expect(try await store.traceSummary(SpanFixtures.traceID(1))?.spanCount == 1)
-            #expect(try store.prune(olderThan: .seconds(60), now: Date().addingTimeInterval(3_600)).segments == 1)
+            #expect(try store.prune(olderThan: .seconds(60), now: anHourFromNow()).segments == 1)
             #expect(try await store.trace(SpanFixtures.traceID(1)).count == 1)
             #expect(try await store.trace(SpanFixtures.traceID(2)).isEmpty)
         }
@@ -102,9 +100,9 @@ import Testing
     @Test func aSegmentWaitsForTheIndex() async throws {
         try await withTemporaryStore(configuration: { $0.segmentSpans = 3; $0.indexDelay = .seconds(60) }) { store throws in
             for n: UInt64 in 1...2 { _ = try await store.write(trace(n)) }
-            #expect(try store.prune(olderThan: .seconds(60), now: Date().addingTimeInterval(3_600)) == PruneOutcome())
+            #expect(try store.prune(olderThan: .seconds(60), now: anHourFromNow()) == PruneOutcome())
             await store.indexCaughtUp()
-            #expect(try store.prune(olderThan: .seconds(60), now: Date().addingTimeInterval(3_600)) == PruneOutcome(segments: 1, spans: 3, traces: 1, chunks: 1))
+            #expect(try store.prune(olderThan: .seconds(60), now: anHourFromNow()) == PruneOutcome(segments: 1, spans: 3, traces: 1, chunks: 1))
             #expect(try await store.trace(SpanFixtures.traceID(1)).isEmpty)
             #expect(try await store.findTraces(TraceQuery(limit: 10)).map(\.traceID) == [SpanFixtures.traceID(2)])
         }

@@ -20,8 +20,8 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// How one relay mode reads and writes: the pipelines of both sides, what to forward and
-/// when to flush.
+/// How one relay mode reads and writes: the pipelines of both sides and what to forward.
+/// Each side flushes what it wrote at the end of the other side's read burst.
 struct RelayMode<Request, Response, Up: Sendable, Down: Sendable>: Sendable {
     /// Adds the handlers that come before the relay's own to an inbound connection.
     var configureInbound: @Sendable (ChannelPipeline.SynchronousOperations) throws -> Void
@@ -31,8 +31,6 @@ struct RelayMode<Request, Response, Up: Sendable, Down: Sendable>: Sendable {
     var forwardRequest: @Sendable (Request) -> Up
     /// What the inbound side writes for a response read on the upstream side.
     var forwardResponse: @Sendable (Response) -> Down
-    /// Whether to flush after writing this read (otherwise at the read burst's end).
-    var flushesAfter: @Sendable (Request?, Response?) -> Bool
 }
 
 /// Inbound side: forwards what it reads to the paired upstream channel.
@@ -78,14 +76,9 @@ final class InboundHandler<Request, Response, Up: Sendable, Down: Sendable>: Cha
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let request = unwrapInboundIn(data)
-        let forwarded = mode.forwardRequest(request)
+        let forwarded = mode.forwardRequest(unwrapInboundIn(data))
         guard let upstream else { return waiting.append(forwarded) }
-        if mode.flushesAfter(request, nil) {
-            upstream.writeAndFlush(forwarded, promise: nil)
-        } else {
-            upstream.write(forwarded, promise: nil)
-        }
+        upstream.write(forwarded, promise: nil)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -111,12 +104,7 @@ final class UpstreamHandler<Request, Response, Up: Sendable, Down: Sendable>: Ch
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let response = unwrapInboundIn(data)
-        if mode.flushesAfter(nil, response) {
-            inbound.writeAndFlush(mode.forwardResponse(response), promise: nil)
-        } else {
-            inbound.write(mode.forwardResponse(response), promise: nil)
-        }
+        inbound.write(mode.forwardResponse(unwrapInboundIn(data)), promise: nil)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -138,32 +126,24 @@ func outbound<Head>(_ part: HTTPPart<Head, ByteBuffer>) -> HTTPPart<Head, IOData
     }
 }
 
-/// Whether `part` ends its message.
-func isEnd<Head>(_ part: HTTPPart<Head, ByteBuffer>?) -> Bool {
-    if case .end = part { true } else { false }
-}
-
 let http = RelayMode<HTTPServerRequestPart, HTTPClientResponsePart, HTTPClientRequestPart, HTTPServerResponsePart>(
     configureInbound: { try $0.configureHTTPServerPipeline(withPipeliningAssistance: false) },
     configureUpstream: { try $0.addHTTPClientHandlers() },
     forwardRequest: { outbound($0) },
-    forwardResponse: { outbound($0) },
-    flushesAfter: { isEnd($0) || isEnd($1) }
+    forwardResponse: { outbound($0) }
 )
 let tcp = RelayMode<ByteBuffer, ByteBuffer, ByteBuffer, ByteBuffer>(
     configureInbound: { _ in },
     configureUpstream: { _ in },
     forwardRequest: { $0 },
-    forwardResponse: { $0 },
-    flushesAfter: { _, _ in false }
+    forwardResponse: { $0 }
 )
 
 let lean = RelayMode<ByteBuffer, ByteBuffer, ByteBuffer, ByteBuffer>(
     configureInbound: { try $0.addHandler(ByteToMessageHandler(LeanMessageDecoder())) },
     configureUpstream: { try $0.addHandler(ByteToMessageHandler(LeanMessageDecoder())) },
     forwardRequest: { $0 },
-    forwardResponse: { $0 },
-    flushesAfter: { _, _ in false }
+    forwardResponse: { $0 }
 )
 
 /// Splits each HTTP/1.1 message into its head's fields in place, and passes on the message
